@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers point inward: shiplog (CLI) -> ShiplogApp -> ShiplogStore -> ShiplogCore.
+// ShiplogCore is pure domain (no I/O); ShiplogStore is the only importer of GRDB.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "shiplog",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "shiplog", targets: ["shiplog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "ShiplogCore", swiftSettings: strict),
+        .executableTarget(name: "MigrationEmbedder", swiftSettings: strict),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["MigrationEmbedder"]
+        ),
+        .target(
+            name: "ShiplogStore",
+            dependencies: [
+                "ShiplogCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict,
+            plugins: ["EmbedMigrations"]
+        ),
+        .target(
+            name: "ShiplogApp",
+            dependencies: ["ShiplogCore", "ShiplogStore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "shiplog",
+            dependencies: [
+                "ShiplogApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ShiplogBenchmarks",
+            dependencies: [
+                "ShiplogApp", "ShiplogStore", "ShiplogCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ShiplogCoreTests", dependencies: ["ShiplogCore"], swiftSettings: strict),
+        .testTarget(name: "ShiplogStoreTests", dependencies: ["ShiplogStore", "ShiplogCore"], swiftSettings: strict),
+        .testTarget(name: "ShiplogAppTests", dependencies: ["ShiplogApp", "ShiplogStore", "ShiplogCore"], swiftSettings: strict),
+        .testTarget(name: "ShiplogCLITests", dependencies: ["shiplog"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,64 @@
+import Foundation
+import ShiplogCore
+
+/// The operations both doors share: the CLI calls them on a local file, the server on its database.
+///
+/// Each operation validates its whole input before it writes, and writes in one transaction.
+public struct ReleaseLedger: Sendable {
+    public let store: any LedgerStore
+    let clock: @Sendable () -> Timestamp
+
+    public init(store: any LedgerStore, clock: @escaping @Sendable () -> Timestamp = ReleaseLedger.systemClock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    public static let systemClock: @Sendable () -> Timestamp = {
+        Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
+    }
+
+    // MARK: - Builds
+
+    /// Records one build; recording the same (repository, digest, tag, run) again returns the same build.
+    public func recordBuild(_ build: NewBuild) throws(LedgerError) -> Build {
+        let recorded = try store.record([build], at: clock())
+        return try store.build(id: recorded[0].id)
+    }
+
+    public func ingestPushMetadata(_ data: Data, source: String) throws(LedgerError) -> IngestSummary {
+        let report: PushMetadataReport
+        do { report = try PushMetadataReport.parse(data, source: source) } catch { throw .invalidInput(error) }
+        return try ingest(report.builds, source: source)
+    }
+
+    public func ingestBuildxMetadata(
+        _ data: Data, source: String, context: BuildxMetadata.Context
+    ) throws(LedgerError) -> IngestSummary {
+        let builds: [NewBuild]
+        do { builds = try BuildxMetadata.builds(from: data, source: source, context: context) } catch {
+            throw .invalidInput(error)
+        }
+        return try ingest(builds, source: source)
+    }
+
+    func ingest(_ builds: [NewBuild], source: String) throws(LedgerError) -> IngestSummary {
+        let results = try store.record(builds, at: clock())
+        return IngestSummary(source: source, builds: builds, results: results)
+    }
+
+    public func builds(_ query: BuildQuery) throws(LedgerError) -> [Build] {
+        try store.builds(matching: query)
+    }
+
+    // MARK: - Images
+
+    /// Everything known about an image; `notFound` when the ledger has never seen the digest there.
+    public func image(digest: Digest, repository: Repository?) throws(LedgerError) -> [ImageHistory] {
+        let found = try store.images(digest: digest, repository: repository)
+        guard !found.isEmpty else {
+            let place = repository.map { "\($0.name)@" } ?? ""
+            throw .notFound("nothing recorded for \(place)\(digest)")
+        }
+        return found
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// `docker buildx build --metadata-file` and `docker buildx bake --metadata-file` output.
+///
+/// A build result is an object of buildx/buildkit keys; a bake file maps each target to one, next to
+/// non-target keys such as `buildx.build.warnings`. A result produced an image when it names
+/// `containerimage.digest` (the manifest or index digest) or a `containerimage.descriptor`.
+/// `image.name` may list several comma-separated names: one build per name. Every other string key is
+/// kept as a label; anything else is ignored, never an error: buildx adds keys over time.
+public enum BuildxMetadata {
+    /// What a file provides besides its own keys.
+    public struct Context: Sendable {
+        public var service: String?
+        /// Names the repository (and tag) when the file has no `image.name`.
+        public var image: ImageReference?
+        /// The CI run to attribute the builds to.
+        public var run: GitHubActionsEnvironment?
+
+        public init(service: String? = nil, image: ImageReference? = nil, run: GitHubActionsEnvironment? = nil) {
+            self.service = service
+            self.image = image
+            self.run = run
+        }
+    }
+
+    static let digestKey = "containerimage.digest"
+    static let descriptorKey = "containerimage.descriptor"
+    static let nameKey = "image.name"
+    static let refKey = "buildx.build.ref"
+    static let resultKeys: Set = [digestKey, descriptorKey, nameKey, refKey, "containerimage.config.digest"]
+
+    /// True when the object itself is a single build's result.
+    static func isBuildResult(_ value: JSONValue) -> Bool {
+        guard let members = value.objectValue else { return false }
+        return members.keys.contains(where: resultKeys.contains)
+    }
+
+    static func looksLikeBuildx(_ value: JSONValue) -> Bool {
+        isBuildResult(value) || (value.objectValue?.values.contains(where: isBuildResult) ?? false)
+    }
+
+    public static func builds(from data: Data, source: String, context: Context) throws(InvalidInput) -> [NewBuild] {
+        let document = try JSONInput.value(from: data, source: source)
+        guard let members = document.objectValue else {
+            throw InvalidInput(source: source, value: document.typeName,
+                               reason: "unknown metadata shape: a buildx metadata file is a JSON object")
+        }
+        // (bake target or nil, the path prefix for errors, the result object)
+        var results: [(target: String?, path: String?, result: [String: JSONValue])] = []
+        if isBuildResult(document) {
+            results = [(nil, nil, members)]
+        } else {
+            for key in members.keys.sorted() {
+                if let result = members[key]?.objectValue, isBuildResult(.object(result)) {
+                    results.append((key, key, result))
+                }
+            }
+        }
+        guard !results.isEmpty else {
+            throw InvalidInput(source: source, reason: "unknown metadata shape: neither a buildx build result nor a bake file "
+                + "(no object with containerimage.digest, containerimage.descriptor or image.name)")
+        }
+
+        var builds: [NewBuild] = []
+        for (target, path, result) in results {
+            func field(_ key: String) -> String { path.map { "\($0).\(key)" } ?? key }
+            guard let digest = try imageDigest(result, field: field, source: source) else { continue }
+
+            var references: [ImageReference] = []
+            if let names = result[nameKey] {
+                guard let text = names.stringValue else {
+                    throw InvalidInput(source: source, field: field(nameKey), value: names.shortText, reason: "expected a string")
+                }
+                for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                    do { references.append(try ImageReference(parsing: name)) } catch {
+                        throw InvalidInput(source: source, field: field(nameKey), value: error.value, reason: error.reason)
+                    }
+                }
+            }
+            if references.isEmpty {
+                guard let image = context.image else {
+                    throw InvalidInput(source: source, field: field(nameKey),
+                                       reason: "the file names no image repository; pass --image REPO[:TAG]")
+                }
+                references = [image]
+            }
+
+            var labels: [String: String] = [:]
+            for (key, value) in result where key != digestKey && key != nameKey {
+                switch value {
+                case let .string(text): labels[key] = text
+                case let .integer(number): labels[key] = String(number)
+                case let .bool(flag): labels[key] = String(flag)
+                default: break
+                }
+            }
+            let builder = result[refKey]?.stringValue.flatMap { $0.split(separator: "/").first.map(String.init) }
+            let created = result[descriptorKey]?["annotations"]?["org.opencontainers.image.created"]?.stringValue
+            let builtAt = created.flatMap { try? Timestamp(rfc3339: $0) }
+
+            for reference in references {
+                let serviceText = context.service ?? target ?? reference.repository.lastComponent
+                let service: String
+                do { service = try ServiceName.validate(serviceText) } catch {
+                    throw InvalidInput(source: source, field: context.service != nil ? "--service" : (path ?? nameKey),
+                                       value: serviceText, reason: error.reason + "; pass --service")
+                }
+                builds.append(NewBuild(
+                    service: service, repository: reference.repository, tag: reference.tag ?? "latest", digest: digest,
+                    commit: context.run?.commit, ref: context.run?.ref, runID: context.run?.runID,
+                    runAttempt: context.run?.runAttempt.flatMap { Int($0) }, runURL: context.run?.runURL,
+                    builder: builder, builtAt: builtAt, labels: labels
+                ))
+            }
+        }
+        guard !builds.isEmpty else {
+            throw InvalidInput(source: source, reason: "no build in the file produced an image (no containerimage.digest)")
+        }
+        return builds
+    }
+
+    /// `containerimage.digest`, else the descriptor's digest; nil when the result produced no image.
+    static func imageDigest(
+        _ result: [String: JSONValue], field: (String) -> String, source: String
+    ) throws(InvalidInput) -> Digest? {
+        let candidates: [(String, JSONValue?)] = [
+            (field(digestKey), result[digestKey]),
+            (field(descriptorKey + ".digest"), result[descriptorKey]?["digest"]),
+        ]
+        for case let (name, value?) in candidates {
+            guard let text = value.stringValue else {
+                throw InvalidInput(source: source, field: name, value: value.shortText, reason: "expected a digest string")
+            }
+            do { return try Digest(parsing: text) } catch { throw error.at(name, in: source) }
+        }
+        return nil
+    }
+}

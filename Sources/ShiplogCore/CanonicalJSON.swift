@@ -1,0 +1,36 @@
+/// One place for the canonical text of small JSON values the ledger stores: compact, keys sorted by
+/// their UTF-8 bytes, strings escaped minimally. The same input always yields the same bytes.
+public enum CanonicalJSON {
+    public static func object(_ members: [String: String]) -> String {
+        if members.isEmpty { return "{}" }
+        var text = "{"
+        for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if index > 0 { text += "," }
+            text += string(key) + ":" + string(members[key] ?? "")
+        }
+        return text + "}"
+    }
+
+    public static func string(_ value: String) -> String {
+        var text = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case "\u{08}": text += "\\b"
+            case "\u{0C}": text += "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    text.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return text + "\""
+    }
+}

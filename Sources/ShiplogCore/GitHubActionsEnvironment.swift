@@ -1,0 +1,24 @@
+/// The GitHub Actions variables that describe the run a build came from.
+///
+/// `build record` fills each of commit, ref, run id, attempt and URL from them when its flag is absent.
+public struct GitHubActionsEnvironment: Sendable, Equatable {
+    public var commit: String?
+    public var ref: String?
+    public var runID: String?
+    public var runAttempt: String?
+    public var runURL: String?
+
+    public init(_ environment: [String: String]) {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            return text
+        }
+        commit = value("GITHUB_SHA")
+        ref = value("GITHUB_REF")
+        runID = value("GITHUB_RUN_ID")
+        runAttempt = value("GITHUB_RUN_ATTEMPT")
+        if let server = value("GITHUB_SERVER_URL"), let repository = value("GITHUB_REPOSITORY"), let runID {
+            runURL = "\(server)/\(repository)/actions/runs/\(runID)"
+        }
+    }
+}

@@ -1,0 +1,152 @@
+/// An image repository such as `registry.example.com/team/gateway`, checked against the
+/// distribution reference grammar (optional registry host and port, lowercase path components).
+/// Kept as written: shiplog does not add `docker.io/` or `library/`.
+public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    public let name: String
+    public var description: String { name }
+
+    public static func < (lhs: Repository, rhs: Repository) -> Bool { lhs.name < rhs.name }
+
+    /// The last path component, which names the service when nothing else does.
+    public var lastComponent: String {
+        String(name.split(separator: "/").last ?? Substring(name))
+    }
+
+    public init(parsing text: String) throws(ValueError) {
+        func fail(_ reason: String) -> ValueError { ValueError(value: text, reason: reason) }
+        guard !text.isEmpty else { throw fail("repository is empty") }
+        guard text.utf8.count <= 255 else { throw fail("repository is longer than 255 characters") }
+        var components = text.split(separator: "/", omittingEmptySubsequences: false)
+        if components.count > 1, Self.looksLikeHost(components[0]) {
+            guard Self.isValidHost(components[0]) else {
+                throw fail("'\(components[0])' is not a valid registry host[:port]")
+            }
+            components.removeFirst()
+        }
+        for component in components where !Self.isValidPathComponent(component) {
+            throw fail(component.isEmpty
+                ? "repository has an empty path component"
+                : "path component '\(component)' must be lowercase letters and digits separated by '.', '_', '__' or '-'")
+        }
+        self.name = text
+    }
+
+    /// distribution treats the first component as a registry host when it has a '.' or ':' or is localhost.
+    static func looksLikeHost(_ component: Substring) -> Bool {
+        component.contains(".") || component.contains(":") || component == "localhost"
+            || component.contains(where: { $0.isUppercase })
+    }
+
+    static func isValidHost(_ component: Substring) -> Bool {
+        var host = component
+        if let colon = component.lastIndex(of: ":"), !component.hasPrefix("[") || component[..<colon].hasSuffix("]") {
+            let port = component[component.index(after: colon)...]
+            guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+            host = component[..<colon]
+        }
+        if host.hasPrefix("["), host.hasSuffix("]") {  // IPv6 literal
+            return host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } && host.count > 2
+        }
+        return !host.isEmpty && host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            guard let first = label.first, let last = label.last else { return false }
+            return first.isASCII && (first.isLetter || first.isNumber) && last.isASCII && (last.isLetter || last.isNumber)
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+
+    /// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
+    static func isValidPathComponent(_ component: Substring) -> Bool {
+        let bytes = Array(component.utf8)
+        guard let first = bytes.first, let last = bytes.last,
+              Digest.isLowerAlphanumeric(first), Digest.isLowerAlphanumeric(last) else { return false }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if Digest.isLowerAlphanumeric(byte) {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < bytes.count, !Digest.isLowerAlphanumeric(bytes[end]) { end += 1 }
+            let separator = bytes[index ..< end]
+            let valid = separator.elementsEqual([UInt8(ascii: ".")]) || separator.elementsEqual([UInt8(ascii: "_")])
+                || separator.elementsEqual([UInt8(ascii: "_"), UInt8(ascii: "_")])
+                || separator.allSatisfy { $0 == UInt8(ascii: "-") }
+            guard valid else { return false }
+            index = end
+        }
+        return true
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(parsing: text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
+}
+
+/// A tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+public enum Tag {
+    public static func validate(_ text: String) throws(ValueError) -> String {
+        let bytes = Array(text.utf8)
+        guard let first = bytes.first else { throw ValueError(value: text, reason: "tag is empty") }
+        guard bytes.count <= 128 else { throw ValueError(value: text, reason: "tag is longer than 128 characters") }
+        func word(_ byte: UInt8) -> Bool { Digest.isEncodedCharacter(byte) && byte != UInt8(ascii: "=") && byte != UInt8(ascii: "-") }
+        guard word(first), bytes.allSatisfy({ word($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else {
+            throw ValueError(value: text, reason: "tag must be letters, digits, '_', '.' or '-', not starting with '.' or '-'")
+        }
+        return text
+    }
+}
+
+/// `repository[:tag][@digest]`, as written on a command line or in an `image.name` field.
+public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
+    public var repository: Repository
+    public var tag: String?
+    public var digest: Digest?
+
+    public init(repository: Repository, tag: String? = nil, digest: Digest? = nil) {
+        self.repository = repository
+        self.tag = tag
+        self.digest = digest
+    }
+
+    public var description: String {
+        repository.name + (tag.map { ":" + $0 } ?? "") + (digest.map { "@" + $0.description } ?? "")
+    }
+
+    public init(parsing text: String) throws(ValueError) {
+        var rest = Substring(text)
+        var digest: Digest?
+        if let at = rest.firstIndex(of: "@") {
+            do {
+                digest = try Digest(parsing: String(rest[rest.index(after: at)...]))
+            } catch {
+                throw ValueError(value: text, reason: error.reason)
+            }
+            rest = rest[..<at]
+        }
+        var tag: String?
+        if let colon = rest.lastIndex(of: ":"), !rest[colon...].contains("/") {
+            do {
+                tag = try Tag.validate(String(rest[rest.index(after: colon)...]))
+            } catch {
+                throw ValueError(value: text, reason: error.reason)
+            }
+            rest = rest[..<colon]
+        }
+        do {
+            self.repository = try Repository(parsing: String(rest))
+        } catch {
+            throw ValueError(value: text, reason: error.reason)
+        }
+        self.tag = tag
+        self.digest = digest
+    }
+}

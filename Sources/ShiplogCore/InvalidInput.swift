@@ -1,0 +1,81 @@
+/// Bad input, with what a user needs to fix it: where it came from, which field, and the offending value.
+///
+/// The CLI prints `description` as its one-line reason and exits 65; the server answers 4xx with it.
+public struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file (or `-` for standard input, or `request body`) the value came from.
+    public var source: String?
+    /// A JSON path such as `services[2].digest`, or a flag such as `--digest`.
+    public var field: String?
+    /// The offending value, as given.
+    public var value: String?
+    public var reason: String
+
+    public init(source: String? = nil, field: String? = nil, value: String? = nil, reason: String) {
+        self.source = source
+        self.field = field
+        self.value = value
+        self.reason = reason
+    }
+
+    /// The same problem, attributed to a file and, when the problem had no field yet, a field.
+    public func located(source: String?, field: String? = nil) -> InvalidInput {
+        var copy = self
+        if copy.source == nil { copy.source = source }
+        if let field {
+            copy.field = copy.field.map { field + ($0.hasPrefix("[") ? "" : ".") + $0 } ?? field
+        }
+        return copy
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        if let source { parts.append(source) }
+        if let field { parts.append(field) }
+        var text = parts.joined(separator: ": ")
+        if let value {
+            text += (text.isEmpty ? "" : ": ") + Self.quote(value)
+        }
+        return text.isEmpty ? reason : "\(text): \(reason)"
+    }
+
+    /// Values are quoted and shortened so one bad field never floods a terminal or a log line.
+    static func quote(_ value: String) -> String {
+        let limit = 200
+        let shown = value.count > limit ? String(value.prefix(limit)) + "…" : value
+        var escaped = ""
+        for scalar in shown.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    escaped += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return "\"\(escaped)\""
+    }
+}
+
+/// A validation failure of a single domain value, before it is known where the value came from.
+/// Callers turn it into an ``InvalidInput`` with the file and field.
+public struct ValueError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var value: String
+    public var reason: String
+
+    public init(value: String, reason: String) {
+        self.value = value
+        self.reason = reason
+    }
+
+    public var description: String { "\(InvalidInput.quote(value)): \(reason)" }
+
+    public func at(_ field: String, in source: String? = nil) -> InvalidInput {
+        InvalidInput(source: source, field: field, value: value, reason: reason)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Decoding of user-supplied JSON with errors that name the source, the field path and the value.
+public enum JSONInput {
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InvalidInput) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw invalidInput(from: error, source: source)
+        } catch {
+            throw InvalidInput(source: source, reason: "not valid JSON")
+        }
+    }
+
+    /// Parses any JSON document, reporting syntax errors as ``InvalidInput``.
+    public static func value(from data: Data, source: String) throws(InvalidInput) -> JSONValue {
+        try decode(JSONValue.self, from: data, source: source)
+    }
+
+    /// `services[2].digest` from a coding path.
+    public static func path(_ codingPath: [any CodingKey]) -> String? {
+        var text = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+        return text.isEmpty ? nil : text
+    }
+
+    static func invalidInput(from error: DecodingError, source: String) -> InvalidInput {
+        switch error {
+        case let .dataCorrupted(context):
+            if context.codingPath.isEmpty, context.underlyingError != nil || context.debugDescription.contains("JSON") {
+                let detail = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
+                return InvalidInput(source: source, reason: "not valid JSON (\(Self.firstLine(of: detail)))")
+            }
+            return InvalidInput(source: source, field: path(context.codingPath), reason: context.debugDescription)
+        case let .keyNotFound(key, context):
+            let field = path(context.codingPath + [key])
+            return InvalidInput(source: source, field: field, reason: "required field is missing")
+        case let .typeMismatch(type, context):
+            return InvalidInput(source: source, field: path(context.codingPath), reason: "expected \(Self.jsonName(of: type))")
+        case let .valueNotFound(type, context):
+            return InvalidInput(source: source, field: path(context.codingPath), reason: "expected \(Self.jsonName(of: type)), got null")
+        @unknown default:
+            return InvalidInput(source: source, reason: "\(error)")
+        }
+    }
+
+    static func jsonName(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Double.Type: "a number"
+        case is Bool.Type: "a boolean"
+        default:
+            "\(type)".hasPrefix("Array") ? "an array" : "\(type)".hasPrefix("Dictionary") ? "an object" : "a \(type)"
+        }
+    }
+
+    private static func firstLine(of text: String) -> String {
+        String(text.split(separator: "\n").first ?? "")
+    }
+}
+
+extension ValueError {
+    /// The same failure as a `DecodingError`, so `Decodable` types can validate with it and keep the path.
+    public func decodingError(at codingPath: [any CodingKey]) -> DecodingError {
+        .dataCorrupted(.init(codingPath: codingPath, debugDescription: description))
+    }
+}

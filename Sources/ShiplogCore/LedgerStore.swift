@@ -1,0 +1,94 @@
+/// The ledger's storage, as the application layer sees it.
+///
+/// Every method that writes keeps its invariant in one transaction: a batch is recorded whole or not
+/// at all. SQLite implements it today; a PostgreSQL backend would implement the same protocol.
+public protocol LedgerStore: Sendable {
+    /// Records builds in one transaction, moving tags whose digest changed. A build already in the ledger
+    /// (same repository, digest, tag and run) is not recorded twice: its existing id comes back.
+    func record(_ builds: [NewBuild], at time: Timestamp) throws(LedgerError) -> [RecordedBuild]
+
+    /// One build by id.
+    func build(id: Int64) throws(LedgerError) -> Build
+
+    /// Builds, newest first.
+    func builds(matching query: BuildQuery) throws(LedgerError) -> [Build]
+
+    /// Everything known about the images with this digest, in one repository or in all of them.
+    func images(digest: Digest, repository: Repository?) throws(LedgerError) -> [ImageHistory]
+}
+
+/// Which builds to list.
+public struct BuildQuery: Sendable, Hashable {
+    public var service: String?
+    public var since: Timestamp?
+    public var limit: Int
+
+    public init(service: String? = nil, since: Timestamp? = nil, limit: Int = 100) {
+        self.service = service
+        self.since = since
+        self.limit = limit
+    }
+}
+
+/// One interval during which a tag named a digest. `validTo == nil` is the current mapping.
+public struct TagInterval: Sendable, Hashable, Encodable {
+    public var tag: String
+    public var digest: String
+    public var validFrom: Timestamp
+    public var validTo: Timestamp?
+
+    public init(tag: String, digest: String, validFrom: Timestamp, validTo: Timestamp?) {
+        self.tag = tag
+        self.digest = digest
+        self.validFrom = validFrom
+        self.validTo = validTo
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tag, digest, current
+        case validFrom = "valid_from", validTo = "valid_to"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(tag, forKey: .tag)
+        try container.encode(digest, forKey: .digest)
+        try container.encode(validFrom, forKey: .validFrom)
+        try container.encode(validTo, forKey: .validTo)
+        try container.encode(validTo == nil, forKey: .current)
+    }
+}
+
+/// Everything the ledger knows about one image, (repository, digest).
+public struct ImageHistory: Sendable, Hashable, Encodable {
+    public var repository: String
+    public var digest: String
+    public var builds: [Build]
+    /// Every interval in which a tag of this repository named this digest, oldest first.
+    public var tags: [TagInterval]
+
+    public init(repository: String, digest: String, builds: [Build], tags: [TagInterval]) {
+        self.repository = repository
+        self.digest = digest
+        self.builds = builds
+        self.tags = tags
+    }
+}
+
+/// Failures of the ledger's operations, each with what a user needs to act on it.
+public enum LedgerError: Error, Sendable, CustomStringConvertible {
+    /// The input was wrong; nothing was written.
+    case invalidInput(InvalidInput)
+    /// The thing asked about is not in the ledger.
+    case notFound(String)
+    /// The database failed (I/O, corruption, a lock held longer than the busy timeout).
+    case storage(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidInput(problem): problem.description
+        case let .notFound(what): what
+        case let .storage(detail): "ledger storage failed: \(detail)"
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import ShiplogCore
+
+/// The ledger in one SQLite file (WAL mode), or in memory for tests.
+///
+/// Several processes may write one file at once (parallel CI jobs): writes are IMMEDIATE transactions
+/// and wait for the lock (busy timeout) instead of failing with "database is locked".
+public final class SQLiteLedger: LedgerStore {
+    let writer: any DatabaseWriter
+
+    /// How long a writer waits for another process's transaction before giving up.
+    public static let busyTimeout: TimeInterval = 60
+
+    /// Opens (creating and migrating when needed) the ledger at `path`.
+    public init(path: String) throws(LedgerError) {
+        do {
+            writer = try DatabasePool(path: path, configuration: Self.configuration())
+            try SchemaMigrations.apply(to: writer)
+        } catch let error as DatabaseError {
+            throw .storage("\(path): \(error.message ?? error.description)")
+        } catch {
+            throw .storage("\(path): \(error)")
+        }
+    }
+
+    /// A private in-memory ledger, for tests.
+    public init() throws(LedgerError) {
+        do {
+            writer = try DatabaseQueue(configuration: Self.configuration())
+            try SchemaMigrations.apply(to: writer)
+        } catch {
+            throw .storage("\(error)")
+        }
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // A ledger entry acknowledged to CI must survive a power cut: sync the WAL on every commit.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    /// The names of the migrations this database has applied, in order.
+    public func appliedMigrations() throws(LedgerError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT name FROM schema_migration ORDER BY name") }
+    }
+
+    // MARK: - Transactions
+
+    func write<T>(_ body: (Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try writer.write(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as DatabaseError {
+            throw .storage(error.message ?? error.description)
+        } catch {
+            throw .storage("\(error)")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as DatabaseError {
+            throw .storage(error.message ?? error.description)
+        } catch {
+            throw .storage("\(error)")
+        }
+    }
+}

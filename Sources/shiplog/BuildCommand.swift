@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import ShiplogApp
+import ShiplogCore
+
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build", abstract: "Record builds.", subcommands: [Record.self])
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record one CI build and push of a service image.",
+            discussion: """
+                Missing --commit, --ref, --run-id, --run-attempt and --run-url are taken from GITHUB_SHA, GITHUB_REF,
+                GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT and GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID.
+                Recording the same repository, digest, tag and run again returns the same build.
+                """)
+
+        @Option(help: "The service the image belongs to.") var service: String
+        @Option(help: ArgumentHelp("The pushed image, REPO:TAG (no tag means latest).", valueName: "repo:tag")) var image: String
+        @Option(help: "The image's manifest digest, sha256:<64 hex>.") var digest: String
+        @Option(help: "Git commit SHA.") var commit: String?
+        @Option(help: "Git ref, e.g. refs/heads/main.") var ref: String?
+        @Option(help: "CI run id.") var runId: String?
+        @Option(help: "CI run attempt, from 1.") var runAttempt: String?
+        @Option(help: "CI run URL.") var runUrl: String?
+        @Option(help: "The builder that produced the image.") var builder: String?
+        @Option(help: ArgumentHelp("When the image was built (RFC 3339); default now.", valueName: "time")) var builtAt: String?
+        @Option(name: .customLong("label"), help: ArgumentHelp("A free-form label, repeatable.", valueName: "key=value"))
+        var labels: [String] = []
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let build: NewBuild
+            do {
+                build = try newBuild(environment: ProcessInfo.processInfo.environment)
+            } catch {
+                Terminal.fail(.invalidInput(error))
+            }
+            try global.run { ledger throws(LedgerError) in
+                let recorded = try ledger.recordBuild(build)
+                if global.json {
+                    Terminal.printJSON(recorded)
+                } else {
+                    Terminal.print("build \(recorded.id): \(recorded.service) \(recorded.repository):\(recorded.tag)@\(recorded.digest)")
+                }
+            }
+        }
+
+        /// The build the flags describe, with run details from GitHub Actions where flags are absent.
+        func newBuild(environment: [String: String]) throws(InvalidInput) -> NewBuild {
+            let github = GitHubActionsEnvironment(environment)
+            let reference: ImageReference
+            let parsedDigest: Digest
+            do { reference = try ImageReference(parsing: image) } catch { throw error.at("--image") }
+            do { parsedDigest = try Digest(parsing: digest) } catch { throw error.at("--digest") }
+            if let inImage = reference.digest, inImage != parsedDigest {
+                throw InvalidInput(field: "--image", value: image, reason: "names a different digest than --digest")
+            }
+            let serviceName: String
+            do { serviceName = try ServiceName.validate(service) } catch { throw error.at("--service") }
+            var attempt: Int?
+            if let text = runAttempt ?? github.runAttempt {
+                guard let value = Int(text), value >= 1 else {
+                    throw InvalidInput(field: "--run-attempt", value: text, reason: "run attempt must be a whole number from 1")
+                }
+                attempt = value
+            }
+            var time: Timestamp?
+            if let builtAt {
+                do { time = try Timestamp(rfc3339: builtAt) } catch { throw error.at("--built-at") }
+            }
+            return NewBuild(
+                service: serviceName, repository: reference.repository, tag: reference.tag ?? "latest", digest: parsedDigest,
+                commit: commit ?? github.commit, ref: ref ?? github.ref, runID: runId ?? github.runID, runAttempt: attempt,
+                runURL: runUrl ?? github.runURL, builder: builder, builtAt: time, labels: try LabelFlags.parse(labels)
+            )
+        }
+    }
+}
+
+enum LabelFlags {
+    static func parse(_ flags: [String]) throws(InvalidInput) -> [String: String] {
+        var labels: [String: String] = [:]
+        for flag in flags {
+            guard let equals = flag.firstIndex(of: "="), equals != flag.startIndex else {
+                throw InvalidInput(field: "--label", value: flag, reason: "expected key=value")
+            }
+            labels[String(flag[..<equals])] = String(flag[flag.index(after: equals)...])
+        }
+        return labels
+    }
+}

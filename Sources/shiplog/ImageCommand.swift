@@ -1,0 +1,49 @@
+import ArgumentParser
+import ShiplogApp
+import ShiplogCore
+
+struct ImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image",
+        abstract: "Everything known about one image: builds and tag history.",
+        discussion: "Give REPO@DIGEST for one repository, or a bare DIGEST for every repository holding it.")
+
+    @Argument(help: ArgumentHelp("The image.", valueName: "repo@digest")) var reference: String
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        var repository: Repository?
+        let digest: Digest
+        do throws(ValueError) {
+            if reference.contains("@") {
+                let parsed = try ImageReference(parsing: reference)
+                repository = parsed.repository
+                guard let found = parsed.digest else { throw ValueError(value: reference, reason: "expected REPO@DIGEST") }
+                digest = found
+            } else {
+                digest = try Digest(parsing: reference)
+            }
+        } catch {
+            Terminal.fail(.invalidInput(InvalidInput(field: "image", value: reference, reason: error.reason)))
+        }
+        try global.run { ledger throws(LedgerError) in
+            let images = try ledger.image(digest: digest, repository: repository)
+            if global.json {
+                if repository != nil { Terminal.printJSON(images[0]) } else { Terminal.printJSON(["images": images]) }
+                return
+            }
+            for image in images {
+                Terminal.print("\(image.repository)@\(image.digest)")
+                var tags = TextTable(header: ["TAG", "FROM", "TO"])
+                tags.rows = image.tags.map { [$0.tag, $0.validFrom.description, $0.validTo?.description ?? "now"] }
+                Terminal.print("\nTags\n" + tags.rendered)
+                var builds = TextTable(header: ["ID", "SERVICE", "TAG", "COMMIT", "RUN", "BUILT"])
+                builds.rows = image.builds.map {
+                    [String($0.id), $0.service, $0.tag, $0.commit.map { String($0.prefix(12)) } ?? "-", $0.runID ?? "-",
+                     $0.builtAt.description]
+                }
+                Terminal.print("\nBuilds\n" + builds.rendered + "\n")
+            }
+        }
+    }
+}
