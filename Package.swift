@@ -55,10 +55,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "ShiplogCoreTests", dependencies: ["ShiplogCore"], swiftSettings: strict),
-        .testTarget(name: "ShiplogStoreTests", dependencies: ["ShiplogStore", "ShiplogCore"], swiftSettings: strict),
-        .testTarget(name: "ShiplogAppTests", dependencies: ["ShiplogApp", "ShiplogStore", "ShiplogCore"], swiftSettings: strict),
-        .testTarget(name: "ShiplogCLITests", dependencies: ["shiplog"], swiftSettings: strict),
+        // Test helpers only: fixture paths and temporary directories.
+        .target(name: "ShiplogTestSupport", swiftSettings: strict),
+        .testTarget(name: "ShiplogCoreTests", dependencies: ["ShiplogCore", "ShiplogTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ShiplogStoreTests", dependencies: ["ShiplogStore", "ShiplogCore", "ShiplogTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ShiplogAppTests",
+            dependencies: ["ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogTestSupport"],
+            swiftSettings: strict),
+        .testTarget(name: "ShiplogCLITests", dependencies: ["shiplog", "ShiplogTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -86,7 +86,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
                 index += 1
             }
             guard digits > 0 else { throw fail() }
-            for _ in digits ..< 3 where digits < 3 { fraction *= 10 }
+            for _ in min(digits, 3) ..< 3 { fraction *= 10 }
             millis += fraction
         }
         guard index < bytes.count else { throw fail("missing time zone offset (Z or ±hh:mm)") }

@@ -1,0 +1,78 @@
+import Foundation
+import ShiplogCore
+import ShiplogTestSupport
+import Testing
+
+@Suite("push metadata reports")
+struct PushMetadataReportTests {
+    static let digest = "sha256:" + String(repeating: "0123456789abcdef", count: 4)
+
+    @Test("the documented example parses into one build per entry")
+    func documentedExample() throws {
+        let url = Fixtures.packageRoot.appending(path: "docs/push-metadata.example.json")
+        let report = try PushMetadataReport.parse(try Data(contentsOf: url), source: "example")
+        let builds = report.builds
+        #expect(builds.map(\.service) == ["gateway", "orchestrator"])
+        #expect(builds.allSatisfy { $0.tag == "9f2c1e4b7a5d3c8e1f0a2b4c6d8e0f1a3b5c7d9e" })
+        #expect(builds.allSatisfy { $0.runID == "8123456789" && $0.runAttempt == 1 })
+        #expect(builds[1].repository.name == "registry.example.com/acme/orchestrator")
+        #expect(builds[1].labels == ["compose.project": "agents"])
+        #expect(builds[0].builtAt?.description == "2026-11-28T14:03:11.000Z")
+    }
+
+    static func report(_ entries: String, extra: String = "") -> Data {
+        Data(#"{"commit":"c"\#(extra),"services":[\#(entries)]}"#.utf8)
+    }
+
+    @Test("numeric run ids and attempts are accepted")
+    func numericRun() throws {
+        let data = Self.report(#"{"service":"a","image":"r/a:1","digest":"\#(Self.digest)"}"#,
+                               extra: #","run_id":8123456789,"run_attempt":"3""#)
+        let build = try #require(try PushMetadataReport.parse(data, source: "p").builds.first)
+        #expect(build.runID == "8123456789")
+        #expect(build.runAttempt == 3)
+    }
+
+    @Test("bad input names the file, the field path and the value", arguments: [
+        (#"{"service":"a","image":"r/a:1","digest":"sha256:\#(String(repeating: "a", count: 63))"}"#,
+         #"p.json: services[0].digest: "sha256:aaa"#, "got 63"),
+        (#"{"service":"a","image":"r/a:1"}"#, "p.json: services[0].digest", "required field is missing"),
+        (#"{"service":"a","image":"r/a","digest":"\#(digest)"}"#, "p.json: services[0].tag", "required field is missing"),
+        (#"{"service":"a","image":"r/a:1","tag":"2","digest":"\#(digest)"}"#, #"p.json: services[0].tag: "2""#, "differs"),
+        (#"{"service":"A","image":"r/a:1","digest":"\#(digest)"}"#, #"p.json: services[0].service: "A""#, "[a-z0-9]"),
+        (#"{"service":"a","image":"r/a:1","digest":7}"#, "p.json: services[0].digest", "expected a string"),
+        (#"{"service":"a","image":"r/A:1","digest":"\#(digest)"}"#, #"p.json: services[0].image: "r/A:1""#, "lowercase"),
+    ])
+    func badEntries(_ entry: String, _ prefix: String, _ reason: String) {
+        #expect {
+            _ = try PushMetadataReport.parse(Self.report(entry), source: "p.json")
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix(prefix) && text.contains(reason) && !text.contains("\n")
+        }
+    }
+
+    @Test("other shapes are named for what they are", arguments: [
+        ("not json", "not valid JSON"),
+        (#"{"commit":"c"}"#, "unknown metadata shape"),
+        ("[]", "unknown metadata shape"),
+        (#"{"containerimage.digest":"sha256:x"}"#, "use `shiplog ingest buildx-metadata`"),
+        (#"{"services":{}}"#, "services: expected an array"),
+    ])
+    func otherShapes(_ json: String, _ reason: String) {
+        #expect {
+            _ = try PushMetadataReport.parse(Data(json.utf8), source: "p.json")
+        } throws: { error in "\(error)".hasPrefix("p.json") && "\(error)".contains(reason) }
+    }
+}
+
+@Suite("canonical JSON")
+struct CanonicalJSONTests {
+    @Test("sorts keys by bytes and escapes minimally, and Foundation reads it back")
+    func canonical() throws {
+        let labels = ["b": "2", "a": "quote\" slash\\ nl\n", "ä": "x", "Z": "\u{01}"]
+        let text = CanonicalJSON.object(labels)
+        #expect(text == #"{"Z":"\u0001","a":"quote\" slash\\ nl\n","b":"2","ä":"x"}"#)
+        #expect(try JSONDecoder().decode([String: String].self, from: Data(text.utf8)) == labels)
+    }
+}
