@@ -40,17 +40,21 @@ public enum BuildxMetadata {
     }
 
     public static func builds(from data: Data, source: String, context: Context) throws(InvalidInput) -> [NewBuild] {
-        let document = try JSONInput.value(from: data, source: source)
-        guard let members = document.objectValue else {
+        let members: [String: JSONValue]
+        do {
+            members = try JSONDecoder().decode([String: Member].self, from: data).mapValues(\.value)
+        } catch {
+            let document = try JSONInput.value(from: data, source: source)  // reports invalid JSON
             throw InvalidInput(source: source, value: document.typeName,
                                reason: "unknown metadata shape: a buildx metadata file is a JSON object")
         }
+        let document = JSONValue.object(members)
         // (bake target or nil, the path prefix for errors, the result object)
         var results: [(target: String?, path: String?, result: [String: JSONValue])] = []
         if isBuildResult(document) {
             results = [(nil, nil, members)]
         } else {
-            for key in members.keys.sorted() {
+            for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 if let result = members[key]?.objectValue, isBuildResult(.object(result)) {
                     results.append((key, key, result))
                 }
@@ -71,7 +75,7 @@ public enum BuildxMetadata {
                 guard let text = names.stringValue else {
                     throw InvalidInput(source: source, field: field(nameKey), value: names.shortText, reason: "expected a string")
                 }
-                for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                for name in Self.names(in: text) {
                     do { references.append(try ImageReference(parsing: name)) } catch {
                         throw InvalidInput(source: source, field: field(nameKey), value: error.value, reason: error.reason)
                     }
@@ -94,7 +98,10 @@ public enum BuildxMetadata {
                 default: break
                 }
             }
-            let builder = result[refKey]?.stringValue.flatMap { $0.split(separator: "/").first.map(String.init) }
+            // buildx.build.ref is builder/node/ref
+            let builder = result[refKey]?.stringValue.map { ref in
+                ref.utf8.firstIndex(of: UInt8(ascii: "/")).map { String(ref[..<$0]) } ?? ref
+            }
             let created = result[descriptorKey]?["annotations"]?["org.opencontainers.image.created"]?.stringValue
             let builtAt = created.flatMap { try? Timestamp(rfc3339: $0) }
 
@@ -117,6 +124,29 @@ public enum BuildxMetadata {
             throw InvalidInput(source: source, reason: "no build in the file produced an image (no containerimage.digest)")
         }
         return builds
+    }
+
+    /// A top-level member: in a bake file nearly all are objects, so that is tried first (each failed
+    /// attempt of Codable's costs an error value; 10,000 targets would cost 10,000 of them).
+    struct Member: Decodable {
+        var value: JSONValue
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let object = try? container.decode([String: JSONValue].self) {
+                value = .object(object)
+            } else {
+                value = try container.decode(JSONValue.self)
+            }
+        }
+    }
+
+    /// The comma-separated names of `image.name`, trimmed of spaces.
+    static func names(in text: String) -> [String] {
+        text.utf8.split(separator: UInt8(ascii: ","))
+            .map { $0.drop { $0 == UInt8(ascii: " ") }.reversed().drop { $0 == UInt8(ascii: " ") }.reversed() }
+            .filter { !$0.isEmpty }
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `containerimage.digest`, else the descriptor's digest; nil when the result produced no image.

@@ -11,8 +11,8 @@
 public struct Digest: Sendable, Hashable, CustomStringConvertible, Codable {
     public let algorithm: String
     public let encoded: String
-
-    public var description: String { algorithm + ":" + encoded }
+    /// The digest as written, kept whole: it is bound into every statement that names the image.
+    public let description: String
 
     public init(parsing text: String) throws(ValueError) {
         func fail(_ reason: String) -> ValueError { ValueError(value: text, reason: reason) }
@@ -53,6 +53,7 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Codable {
         }
         self.algorithm = algorithmText
         self.encoded = String(decoding: encoded, as: UTF8.self)
+        self.description = text
     }
 
     /// Registered algorithms whose encoded part is fixed-length lowercase hex.

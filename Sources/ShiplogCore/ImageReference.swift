@@ -14,60 +14,67 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     public init(parsing text: String) throws(ValueError) {
         func fail(_ reason: String) -> ValueError { ValueError(value: text, reason: reason) }
-        guard !text.isEmpty else { throw fail("repository is empty") }
-        guard text.utf8.count <= 255 else { throw fail("repository is longer than 255 characters") }
-        var components = text.split(separator: "/", omittingEmptySubsequences: false)
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { throw fail("repository is empty") }
+        guard bytes.count <= 255 else { throw fail("repository is longer than 255 characters") }
+        var components = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         if components.count > 1, Self.looksLikeHost(components[0]) {
             guard Self.isValidHost(components[0]) else {
-                throw fail("'\(components[0])' is not a valid registry host[:port]")
+                throw fail("'\(String(decoding: components[0], as: UTF8.self))' is not a valid registry host[:port]")
             }
             components.removeFirst()
         }
         for component in components where !Self.isValidPathComponent(component) {
             throw fail(component.isEmpty
                 ? "repository has an empty path component"
-                : "path component '\(component)' must be lowercase letters and digits separated by '.', '_', '__' or '-'")
+                : "path component '\(String(decoding: component, as: UTF8.self))' must be lowercase letters and digits "
+                    + "separated by '.', '_', '__' or '-'")
         }
         self.name = text
     }
 
-    /// distribution treats the first component as a registry host when it has a '.' or ':' or is localhost.
-    static func looksLikeHost(_ component: Substring) -> Bool {
-        component.contains(".") || component.contains(":") || component == "localhost"
-            || component.contains(where: { $0.isUppercase })
+    /// distribution treats the first component as a registry host when it has a '.' or ':', is localhost,
+    /// or has an upper-case letter.
+    static func looksLikeHost(_ component: ArraySlice<UInt8>) -> Bool {
+        component.contains(UInt8(ascii: ".")) || component.contains(UInt8(ascii: ":"))
+            || component.elementsEqual("localhost".utf8) || component.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
     }
 
-    static func isValidHost(_ component: Substring) -> Bool {
+    /// `host[:port]` where host is DNS labels or a bracketed IPv6 literal.
+    static func isValidHost(_ component: ArraySlice<UInt8>) -> Bool {
         var host = component
-        if let colon = component.lastIndex(of: ":"), !component.hasPrefix("[") || component[..<colon].hasSuffix("]") {
-            let port = component[component.index(after: colon)...]
-            guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
-            host = component[..<colon]
+        if let colon = component.lastIndex(of: UInt8(ascii: ":")),
+           component.first != UInt8(ascii: "[") || component[component.startIndex ..< colon].last == UInt8(ascii: "]") {
+            let port = component[(colon + 1)...]
+            guard !port.isEmpty, port.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+            host = component[component.startIndex ..< colon]
         }
-        if host.hasPrefix("["), host.hasSuffix("]") {  // IPv6 literal
-            return host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } && host.count > 2
+        if host.first == UInt8(ascii: "["), host.last == UInt8(ascii: "]") {
+            return host.count > 2 && host.dropFirst().dropLast().allSatisfy {
+                ContentDescriptor.isAlphanumeric($0) && Character(UnicodeScalar($0)).isHexDigit
+                    || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".")
+            }
         }
-        return !host.isEmpty && host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+        return !host.isEmpty && host.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy { label in
             guard let first = label.first, let last = label.last else { return false }
-            return first.isASCII && (first.isLetter || first.isNumber) && last.isASCII && (last.isLetter || last.isNumber)
-                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            return ContentDescriptor.isAlphanumeric(first) && ContentDescriptor.isAlphanumeric(last)
+                && label.allSatisfy { ContentDescriptor.isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
         }
     }
 
     /// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
-    static func isValidPathComponent(_ component: Substring) -> Bool {
-        let bytes = Array(component.utf8)
+    static func isValidPathComponent(_ bytes: ArraySlice<UInt8>) -> Bool {
         guard let first = bytes.first, let last = bytes.last,
               Digest.isLowerAlphanumeric(first), Digest.isLowerAlphanumeric(last) else { return false }
-        var index = 0
-        while index < bytes.count {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
             let byte = bytes[index]
             if Digest.isLowerAlphanumeric(byte) {
                 index += 1
                 continue
             }
             var end = index
-            while end < bytes.count, !Digest.isLowerAlphanumeric(bytes[end]) { end += 1 }
+            while end < bytes.endIndex, !Digest.isLowerAlphanumeric(bytes[end]) { end += 1 }
             let separator = bytes[index ..< end]
             let valid = separator.elementsEqual([UInt8(ascii: ".")]) || separator.elementsEqual([UInt8(ascii: "_")])
                 || separator.elementsEqual([UInt8(ascii: "_"), UInt8(ascii: "_")])
@@ -122,27 +129,29 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(ValueError) {
-        var rest = Substring(text)
+        let utf8 = text.utf8
+        var end = utf8.endIndex
         var digest: Digest?
-        if let at = rest.firstIndex(of: "@") {
+        if let at = utf8.firstIndex(of: UInt8(ascii: "@")) {
             do {
-                digest = try Digest(parsing: String(rest[rest.index(after: at)...]))
+                digest = try Digest(parsing: String(text[utf8.index(after: at)...]))
             } catch {
                 throw ValueError(value: text, reason: error.reason)
             }
-            rest = rest[..<at]
+            end = at
         }
         var tag: String?
-        if let colon = rest.lastIndex(of: ":"), !rest[colon...].contains("/") {
+        let name = utf8[..<end]
+        if let colon = name.lastIndex(of: UInt8(ascii: ":")), !name[colon...].contains(UInt8(ascii: "/")) {
             do {
-                tag = try Tag.validate(String(rest[rest.index(after: colon)...]))
+                tag = try Tag.validate(String(text[utf8.index(after: colon) ..< end]))
             } catch {
                 throw ValueError(value: text, reason: error.reason)
             }
-            rest = rest[..<colon]
+            end = colon
         }
         do {
-            self.repository = try Repository(parsing: String(rest))
+            self.repository = try Repository(parsing: end == utf8.endIndex ? text : String(text[..<end]))
         } catch {
             throw ValueError(value: text, reason: error.reason)
         }

@@ -27,16 +27,26 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             days -= 1
         }
         let (year, month, day) = Self.civil(fromDays: days)
-        let hour = rest / 3_600_000
-        let minute = rest / 60_000 % 60
-        let second = rest / 1000 % 60
-        let milli = rest % 1000
-        var text = ""
-        text.reserveCapacity(24)
-        text += Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
-        text += "T" + Self.pad(hour, 2) + ":" + Self.pad(minute, 2) + ":" + Self.pad(second, 2)
-        text += "." + Self.pad(milli, 3) + "Z"
-        return text
+        // Written digit by digit: this runs once per ingested row, and String padding counts graphemes.
+        var bytes = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int64, _ width: Int, at offset: Int) {
+            var value = value
+            for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                bytes[position] = UInt8(48 + value % 10)
+                value /= 10
+            }
+        }
+        put(year, 4, at: 0)
+        put(month, 2, at: 5)
+        put(day, 2, at: 8)
+        put(rest / 3_600_000, 2, at: 11)
+        put(rest / 60_000 % 60, 2, at: 14)
+        put(rest / 1000 % 60, 2, at: 17)
+        put(rest % 1000, 3, at: 20)
+        for (offset, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")] as [(Int, Unicode.Scalar)] {
+            bytes[offset] = UInt8(separator.value)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The UTC calendar date, `YYYY-MM-DD`.
@@ -134,11 +144,6 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     public init(from decoder: any Decoder) throws {

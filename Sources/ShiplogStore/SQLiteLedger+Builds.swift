@@ -6,33 +6,46 @@ extension SQLiteLedger {
     public func record(_ builds: [NewBuild], at time: Timestamp) throws(LedgerError) -> [RecordedBuild] {
         let now = time.description
         return try write { db in
-            let insert = try db.cachedStatement(sql: """
+            let insert = try BulkStatement(db, sql: """
                 INSERT INTO build (service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url,
                                    builder, built_at, labels, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (repository, digest, tag, run_id) DO NOTHING
-                RETURNING id
                 """)
-            let existing = try db.cachedStatement(sql: """
+            let existing = try BulkStatement(db, sql: """
                 SELECT id FROM build WHERE repository = ? AND digest = ? AND tag = ? AND run_id = ?
                 """)
+            let pointTag = try TagHistory.pointStatement(db)
             var recorded: [RecordedBuild] = []
             recorded.reserveCapacity(builds.count)
+            var lastBuiltAt: (time: Timestamp, text: String)?  // a report's builds mostly share one time
             for build in builds {
+                var builtAt = now
+                if let time = build.builtAt {
+                    if lastBuiltAt?.time != time { lastBuiltAt = (time, time.description) }
+                    builtAt = lastBuiltAt?.text ?? now
+                }
                 let repository = build.repository.name
                 let digest = build.digest.description
                 let runID = build.runID ?? ""
-                insert.setUncheckedArguments([
-                    build.service, repository, build.tag, digest, build.commit, build.ref, runID, build.runAttempt,
-                    build.runURL, build.builder, build.builtAt?.description ?? now, CanonicalJSON.object(build.labels), now,
-                ])
-                if let id = try Int64.fetchOne(insert) {
-                    recorded.append(RecordedBuild(id: id, isNew: true))
+                for (index, text) in [build.service, repository, build.tag, digest, build.commit, build.ref, runID].enumerated() {
+                    insert.bind(Int32(index + 1), text)
+                }
+                insert.bind(8, build.runAttempt)
+                insert.bind(9, build.runURL)
+                insert.bind(10, build.builder)
+                insert.bind(11, builtAt)
+                insert.bind(12, CanonicalJSON.object(build.labels))
+                insert.bind(13, now)
+                if try insert.execute() == 1 {
+                    recorded.append(RecordedBuild(id: insert.lastInsertedRowID, isNew: true))
                     // Only a new build moves its tag: re-ingesting an old report must not move it back.
-                    try TagHistory.point(repository: repository, tag: build.tag, at: digest, time: now, db)
+                    try TagHistory.point(pointTag, repository: repository, tag: build.tag, at: digest, time: now)
                 } else {
-                    existing.setUncheckedArguments([repository, digest, build.tag, runID])
-                    guard let id = try Int64.fetchOne(existing) else {
+                    for (index, text) in [repository, digest, build.tag, runID].enumerated() {
+                        existing.bind(Int32(index + 1), text)
+                    }
+                    guard let id = try existing.firstInteger() else {
                         throw LedgerError.storage("build conflicted but was not found")
                     }
                     recorded.append(RecordedBuild(id: id, isNew: false))
@@ -69,9 +82,10 @@ extension SQLiteLedger {
             } else {
                 repositories = try String.fetchAll(db, sql: """
                     SELECT repository FROM build WHERE digest = ?
+                    UNION SELECT repository FROM tag WHERE digest = ?
                     UNION SELECT repository FROM tag_history WHERE digest = ?
                     ORDER BY repository
-                    """, arguments: [digest.description, digest.description])
+                    """, arguments: [digest.description, digest.description, digest.description])
             }
             return try repositories.compactMap { name in
                 let builds = try Row.fetchAll(db, sql: """

@@ -5,8 +5,8 @@ import GRDB
 /// GRDB's `DatabaseMigrator` reads the applied list outside the write transaction, so two processes
 /// opening a new file at once could both apply 0001. Here the check and the apply share one IMMEDIATE
 /// transaction, which serialises CI jobs that start together.
-enum SchemaMigrations {
-    static let all = EmbeddedMigrations.all
+package enum SchemaMigrations {
+    package static let all: [(name: String, sql: String)] = EmbeddedMigrations.all
 
     static func apply(to writer: any DatabaseWriter) throws {
         // Fast path, no write lock: every migration is already recorded.

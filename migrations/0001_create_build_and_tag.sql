@@ -26,25 +26,36 @@ BEGIN SELECT RAISE(ABORT, 'builds are append-only'); END;
 CREATE TRIGGER build_is_append_only_delete BEFORE DELETE ON build
 BEGIN SELECT RAISE(ABORT, 'builds are append-only'); END;
 
--- Tag history: a tag is a mutable pointer; each row is one interval during which it named a digest.
--- valid_to IS NULL marks the current mapping; moving a tag closes the old row and opens a new one.
+-- Tags are mutable pointers. `tag` holds where each tag points now (one B-tree, keyed for lookups by
+-- name); `tag_history` holds every closed interval. Moving a tag is one UPSERT on `tag`: the trigger below
+-- writes the interval it closes, so the history cannot be skipped or rewritten by the application.
+CREATE TABLE tag (
+    repository  TEXT NOT NULL,
+    tag         TEXT NOT NULL,
+    digest      TEXT NOT NULL,
+    since       TEXT NOT NULL,              -- when the tag started naming this digest
+    PRIMARY KEY (repository, tag)
+) WITHOUT ROWID;
+
 CREATE TABLE tag_history (
     id          INTEGER PRIMARY KEY,
     repository  TEXT NOT NULL,
     tag         TEXT NOT NULL,
     digest      TEXT NOT NULL,
     valid_from  TEXT NOT NULL,
-    valid_to    TEXT,
-    CHECK (valid_to IS NULL OR valid_to >= valid_from)
+    valid_to    TEXT NOT NULL,
+    CHECK (valid_to >= valid_from)
 );
-CREATE UNIQUE INDEX tag_history_current ON tag_history (repository, tag) WHERE valid_to IS NULL;
 CREATE INDEX tag_history_by_image ON tag_history (repository, digest);
+CREATE INDEX tag_history_by_tag ON tag_history (repository, tag, valid_from);
 
+CREATE TRIGGER tag_move_closes_interval AFTER UPDATE OF digest ON tag
+WHEN NEW.digest IS NOT OLD.digest
+BEGIN
+    INSERT INTO tag_history (repository, tag, digest, valid_from, valid_to)
+    VALUES (OLD.repository, OLD.tag, OLD.digest, OLD.since, NEW.since);
+END;
+CREATE TRIGGER tag_history_is_append_only_update BEFORE UPDATE ON tag_history
+BEGIN SELECT RAISE(ABORT, 'tag history is append-only'); END;
 CREATE TRIGGER tag_history_is_append_only_delete BEFORE DELETE ON tag_history
 BEGIN SELECT RAISE(ABORT, 'tag history is append-only'); END;
--- The only update allowed is closing an open interval.
-CREATE TRIGGER tag_history_rows_only_close BEFORE UPDATE ON tag_history
-WHEN OLD.valid_to IS NOT NULL OR NEW.valid_to IS NULL
-  OR NEW.repository IS NOT OLD.repository OR NEW.tag IS NOT OLD.tag
-  OR NEW.digest IS NOT OLD.digest OR NEW.valid_from IS NOT OLD.valid_from
-BEGIN SELECT RAISE(ABORT, 'tag history rows can only be closed'); END;

@@ -1,0 +1,59 @@
+import Foundation
+import GRDBSQLite
+
+/// The reference the ingest benchmark is measured against: the same rows inserted into the same table
+/// through libsqlite3 directly, one prepared statement, one transaction, same pragmas as the ledger.
+enum RawSQLiteInsertLoop {
+    struct Row {
+        var service, repository, tag, digest, commit, ref, runID, builtAt, labels, recordedAt: String
+        var runAttempt: Int32
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Inserts `rows` into `build` in a fresh file made with `schema`; returns the seconds the loop took.
+    static func run(path: String, schema: String, rows: [Row]) throws -> Double {
+        var handle: OpaquePointer?
+        guard sqlite3_open(path, &handle) == SQLITE_OK, let db = handle else { throw Failure(description: "open \(path)") }
+        defer { sqlite3_close(db) }
+        func exec(_ sql: String) throws {
+            guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
+                throw Failure(description: String(cString: sqlite3_errmsg(db)))
+            }
+        }
+        try exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+        try exec(schema)
+        var statement: OpaquePointer?
+        let sql = """
+            INSERT INTO build (service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url, builder,
+                               built_at, labels, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)
+            """
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let insert = statement else {
+            throw Failure(description: String(cString: sqlite3_errmsg(db)))
+        }
+        defer { sqlite3_finalize(insert) }
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        return try Stopwatch.seconds {
+            try exec("BEGIN IMMEDIATE")
+            for row in rows {
+                sqlite3_bind_text(insert, 1, row.service, -1, transient)
+                sqlite3_bind_text(insert, 2, row.repository, -1, transient)
+                sqlite3_bind_text(insert, 3, row.tag, -1, transient)
+                sqlite3_bind_text(insert, 4, row.digest, -1, transient)
+                sqlite3_bind_text(insert, 5, row.commit, -1, transient)
+                sqlite3_bind_text(insert, 6, row.ref, -1, transient)
+                sqlite3_bind_text(insert, 7, row.runID, -1, transient)
+                sqlite3_bind_int(insert, 8, row.runAttempt)
+                sqlite3_bind_text(insert, 9, row.builtAt, -1, transient)
+                sqlite3_bind_text(insert, 10, row.labels, -1, transient)
+                sqlite3_bind_text(insert, 11, row.recordedAt, -1, transient)
+                guard sqlite3_step(insert) == SQLITE_DONE else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
+                sqlite3_reset(insert)
+            }
+            try exec("COMMIT")
+        }
+    }
+}
