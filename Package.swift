@@ -20,6 +20,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "ShiplogCore", swiftSettings: strict),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // The only importer of COpenSSL: keys, signatures and hashes through OpenSSL's EVP API.
+        .target(name: "ShiplogCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .executableTarget(name: "MigrationEmbedder", swiftSettings: strict),
         .plugin(
             name: "EmbedMigrations",
@@ -39,13 +42,13 @@ let package = Package(
         ),
         .target(
             name: "ShiplogApp",
-            dependencies: ["ShiplogCore", "ShiplogStore"],
+            dependencies: ["ShiplogCore", "ShiplogStore", "ShiplogCrypto"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "shiplog",
             dependencies: [
-                "ShiplogApp",
+                "ShiplogApp", "ShiplogCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -61,6 +64,7 @@ let package = Package(
         ),
         // Test helpers only: fixture paths and temporary directories.
         .target(name: "ShiplogTestSupport", swiftSettings: strict),
+        .testTarget(name: "ShiplogCryptoTests", dependencies: ["ShiplogCrypto", "ShiplogTestSupport"], swiftSettings: strict),
         .testTarget(name: "ShiplogCoreTests", dependencies: ["ShiplogCore", "ShiplogTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ShiplogStoreTests", dependencies: ["ShiplogStore", "ShiplogCore", "ShiplogTestSupport"], swiftSettings: strict),

@@ -15,6 +15,23 @@ public protocol LedgerStore: Sendable {
 
     /// Everything known about the images with this digest, in one repository or in all of them.
     func images(digest: Digest, repository: Repository?) throws(LedgerError) -> [ImageHistory]
+
+    // MARK: Trust store and signatures
+
+    /// Adds a key; adding the same key again returns the stored one. A name names one key.
+    func add(_ key: TrustedKey) throws(LedgerError) -> TrustedKey
+
+    /// Every key, oldest first.
+    func keys() throws(LedgerError) -> [TrustedKey]
+
+    /// Revokes a key from `time` on; its signatures no longer count. Revoking twice keeps the first time.
+    func revokeKey(id: String, at time: Timestamp, reason: String?) throws(LedgerError) -> TrustedKey
+
+    /// Records a signature; the same signature over the same image is recorded once.
+    func record(_ signature: NewSignature, at time: Timestamp) throws(LedgerError) -> StoredSignature
+
+    /// The signatures recorded for an image, oldest first.
+    func signatures(repository: Repository, digest: Digest) throws(LedgerError) -> [StoredSignature]
 }
 
 /// Which builds to list.

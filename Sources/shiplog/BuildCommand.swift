@@ -80,13 +80,13 @@ struct BuildCommand: ParsableCommand {
 }
 
 enum LabelFlags {
-    static func parse(_ flags: [String]) throws(InvalidInput) -> [String: String] {
+    static func parse(_ flags: [String], flag: String = "--label") throws(InvalidInput) -> [String: String] {
         var labels: [String: String] = [:]
-        for flag in flags {
-            guard let equals = flag.firstIndex(of: "="), equals != flag.startIndex else {
-                throw InvalidInput(field: "--label", value: flag, reason: "expected key=value")
+        for text in flags {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw InvalidInput(field: flag, value: text, reason: "expected key=value")
             }
-            labels[String(flag[..<equals])] = String(flag[flag.index(after: equals)...])
+            labels[String(text[..<equals])] = String(text[text.index(after: equals)...])
         }
         return labels
     }

@@ -12,20 +12,7 @@ struct ImageCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        var repository: Repository?
-        let digest: Digest
-        do throws(ValueError) {
-            if reference.contains("@") {
-                let parsed = try ImageReference(parsing: reference)
-                repository = parsed.repository
-                guard let found = parsed.digest else { throw ValueError(value: reference, reason: "expected REPO@DIGEST") }
-                digest = found
-            } else {
-                digest = try Digest(parsing: reference)
-            }
-        } catch {
-            Terminal.fail(.invalidInput(InvalidInput(field: "image", value: reference, reason: error.reason)))
-        }
+        let (repository, digest) = ImageArgument.parse(reference, allowBareDigest: true)
         try global.run { ledger throws(LedgerError) in
             let images = try ledger.image(digest: digest, repository: repository)
             if global.json {

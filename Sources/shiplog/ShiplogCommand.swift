@@ -10,6 +10,9 @@ struct ShiplogCommand: ParsableCommand {
             65 bad input data; 70 internal error.
             """,
         version: "0.1.0",
-        subcommands: [BuildCommand.self, IngestCommand.self, BuildsCommand.self, ImageCommand.self]
+        subcommands: [
+            BuildCommand.self, IngestCommand.self, BuildsCommand.self, ImageCommand.self,
+            KeysCommand.self, SignCommand.self, SignatureCommand.self, VerifyCommand.self,
+        ]
     )
 }

@@ -1,0 +1,142 @@
+import ShiplogCore
+import ShiplogCrypto
+
+extension ReleaseLedger {
+    // MARK: - Trust store
+
+    /// Adds a public key (PEM or DER) to the trust store under `name`.
+    public func addKey(encoded bytes: [UInt8], source: String, name: String) throws(LedgerError) -> TrustedKey {
+        let key: PublicKey
+        do { key = try PublicKey(encoded: bytes) } catch { throw .invalidInput(InvalidInput(source: source, reason: error.description)) }
+        return try trust(key, name: name)
+    }
+
+    /// Adds an already loaded public key to the trust store.
+    public func trust(_ key: PublicKey, name: String) throws(LedgerError) -> TrustedKey {
+        guard !name.isEmpty, name.count <= 128 else {
+            throw .invalidInput(InvalidInput(field: "--name", value: name, reason: "a key name has 1 to 128 characters"))
+        }
+        return try store.add(TrustedKey(keyID: key.keyID, name: name, algorithm: key.algorithm.rawValue,
+                                        publicKeyPEM: key.pem, addedAt: clock()))
+    }
+
+    public func keys() throws(LedgerError) -> [TrustedKey] { try store.keys() }
+
+    public func revokeKey(id: String, reason: String?) throws(LedgerError) -> TrustedKey {
+        try store.revokeKey(id: id, at: clock(), reason: reason)
+    }
+
+    // MARK: - Signing
+
+    /// What signing produced: the exact payload bytes, the signature, and the ledger's record of it.
+    public struct Signed: Sendable {
+        public var payload: [UInt8]
+        public var signature: [UInt8]
+        public var record: StoredSignature
+    }
+
+    /// Signs the image's simple-signing payload exactly as `cosign sign --key` does, and records it.
+    public func sign(
+        repository: Repository, digest: Digest, with key: PrivateKey, annotations: [String: String] = [:],
+        rsaPadding: RSAPadding = .pkcs1v15
+    ) throws(LedgerError) -> Signed {
+        let payload = SignaturePayload(repository: repository, digest: digest, annotations: annotations)
+        let signature: [UInt8]
+        let signer: String
+        do {
+            signature = try key.sign(payload.bytes, rsaPadding: rsaPadding)
+            signer = try key.publicKey.keyID
+        } catch {
+            throw .invalidInput(InvalidInput(field: "--key", reason: error.description))
+        }
+        let record = try store.record(NewSignature(repository: repository, digest: digest, payload: payload.bytes,
+                                                   signature: signature, signerKeyID: signer, source: "sign"), at: clock())
+        return Signed(payload: payload.bytes, signature: signature, record: record)
+    }
+
+    /// Records a signature made elsewhere (cosign, openssl). The payload must be a simple-signing payload;
+    /// the signer is `signer` when given, else the trusted key it verifies with, if any.
+    public func importSignature(
+        repository: Repository, digest: Digest, payload bytes: [UInt8], payloadSource: String,
+        signature: [UInt8], signatureSource: String, signer: PublicKey? = nil
+    ) throws(LedgerError) -> StoredSignature {
+        do { _ = try SignaturePayload(parsing: bytes, source: payloadSource) } catch { throw .invalidInput(error) }
+        var signerID = signer?.keyID
+        do throws(CryptoError) {
+            if let signer { try signer.checkShape(of: signature) } else { try SignatureShapes.checkPlausible(signature) }
+        } catch {
+            throw .invalidInput(InvalidInput(source: signatureSource, reason: error.description))
+        }
+        if signer == nil {
+            signerID = try trustedKeys().first { $0.public.isValidSignature(signature, for: bytes) }?.record.keyID
+        }
+        return try store.record(NewSignature(repository: repository, digest: digest, payload: bytes, signature: signature,
+                                             signerKeyID: signerID, source: "import"), at: clock())
+    }
+
+    // MARK: - Verifying
+
+    /// Is the image signed by a trusted, unrevoked key? With `key`, only that key counts (it must be in the trust store).
+    public func verify(repository: Repository, digest: Digest, key: PublicKey? = nil) throws(LedgerError) -> Verification {
+        let signatures = try store.signatures(repository: repository, digest: digest)
+        func answer(_ reason: VerificationReason, _ detail: String, key: TrustedKey? = nil, signature: StoredSignature? = nil) -> Verification {
+            Verification(repository: repository.name, digest: digest.description, reason: reason, keyID: key?.keyID,
+                         keyName: key?.name, signedAt: signature?.recordedAt, signatureID: signature?.id, detail: detail)
+        }
+        guard !signatures.isEmpty else { return answer(.noSignature, "no signature is recorded for this image") }
+
+        let trusted = try trustedKeys()
+        if let key, !trusted.contains(where: { $0.record.keyID == key.keyID }) {
+            return answer(.keyUnknown, "the key \(key.keyID) is not in the trust store")
+        }
+        var best = answer(.keyUnknown, "no key in the trust store made any of the \(signatures.count) signature(s)")
+        for signature in signatures {
+            let outcome = judge(signature, digest: digest, trusted: trusted, only: key)
+            let result = answer(outcome.reason, outcome.detail, key: outcome.key, signature: signature)
+            if result.reason == .valid { return result }
+            if result.reason < best.reason { best = result }
+        }
+        return best
+    }
+
+    private func judge(
+        _ signature: StoredSignature, digest: Digest, trusted: [(record: TrustedKey, public: PublicKey)], only key: PublicKey?
+    ) -> (reason: VerificationReason, detail: String, key: TrustedKey?) {
+        let payload: SignaturePayload
+        do { payload = try SignaturePayload(parsing: signature.payload, source: "stored payload") } catch {
+            return (.signatureInvalid, "the stored payload is not a simple-signing payload: \(error)", nil)
+        }
+        let named = key.map { wanted in trusted.filter { $0.record.keyID == wanted.keyID } }
+            ?? signature.signerKeyID.map { id in trusted.filter { $0.record.keyID == id } }
+        let candidates = named.flatMap { $0.isEmpty ? nil : $0 } ?? trusted
+        guard let signer = candidates.first(where: { $0.public.isValidSignature(signature.signature, for: signature.payload) }) else {
+            if named?.isEmpty == false {
+                return (.signatureInvalid, "the signature does not verify with key \(candidates[0].record.keyID)", candidates[0].record)
+            }
+            return (.keyUnknown, "no key in the trust store made this signature", nil)
+        }
+        if payload.digest != digest {
+            return (.digestMismatch, "the signed payload names \(payload.digest), not \(digest)", signer.record)
+        }
+        if let revokedAt = signer.record.revokedAt {
+            return (.keyRevoked, "signed by \(signer.record.name), revoked at \(revokedAt)", signer.record)
+        }
+        return (.valid, "signed by \(signer.record.name) (\(signer.record.keyID))", signer.record)
+    }
+
+    /// The trust store's keys, loaded for verification. A stored key that no longer loads is skipped.
+    private func trustedKeys() throws(LedgerError) -> [(record: TrustedKey, public: PublicKey)] {
+        try store.keys().compactMap { record in
+            (try? PublicKey(encoded: Array(record.publicKeyPEM.utf8))).map { (record, $0) }
+        }
+    }
+}
+
+/// Recognising signatures before the signing key is known.
+enum SignatureShapes {
+    /// A DER ECDSA signature, a 64-byte Ed25519 signature, or an RSA signature of 2048 bits or more.
+    static func checkPlausible(_ signature: [UInt8]) throws(CryptoError) {
+        if signature.count == 64 || signature.count >= 256 { return }
+        try PublicKeyShape.checkECDSA(signature)
+    }
+}

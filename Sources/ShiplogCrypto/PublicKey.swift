@@ -1,0 +1,140 @@
+import COpenSSL
+
+/// A public key shiplog trusts or checks signatures with: ECDSA P-256, Ed25519 or RSA ≥ 2048 bits.
+public struct PublicKey: Sendable {
+    let key: EVPKey
+    public let algorithm: KeyAlgorithm
+    /// DER SubjectPublicKeyInfo.
+    public let der: [UInt8]
+
+    /// `sha256:<hex of SHA-256 over the DER SubjectPublicKeyInfo>`, the key id of the contract.
+    public var keyID: String { "sha256:" + SHA256.hex(der) }
+
+    init(key: EVPKey) throws(CryptoError) {
+        self.key = key
+        self.algorithm = try key.algorithm()
+        self.der = try key.publicKeyDER()
+    }
+
+    /// Reads a PEM (`PUBLIC KEY`) or DER SubjectPublicKeyInfo. A private key is refused with its own error.
+    public init(encoded bytes: [UInt8]) throws(CryptoError) {
+        ERR_clear_error()
+        let isPEM = PEMText.looksLikePEM(bytes)
+        if isPEM, PEMText.isPrivateKey(bytes) { throw .privateKeyGivenForPublic }
+        let bio = try MemoryBIO(bytes)
+        let loaded = isPEM ? PEM_read_bio_PUBKEY(bio.pointer, nil, nil, nil) : d2i_PUBKEY_bio(bio.pointer, nil)
+        guard let loaded else {
+            let detail = CryptoError.drainErrors()
+            if !isPEM, (try? PrivateKey(encoded: bytes, passphrase: nil)) != nil { throw .privateKeyGivenForPublic }
+            throw .malformedKey(detail: detail)
+        }
+        try self.init(key: EVPKey(loaded))
+    }
+
+    /// The key as PEM `PUBLIC KEY`.
+    public var pem: String {
+        let body = Base64.encode(der)
+        var lines = ["-----BEGIN PUBLIC KEY-----"]
+        var index = body.startIndex
+        while index < body.endIndex {
+            let end = body.index(index, offsetBy: 64, limitedBy: body.endIndex) ?? body.endIndex
+            lines.append(String(body[index ..< end]))
+            index = end
+        }
+        lines.append("-----END PUBLIC KEY-----")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// True when `signature` is a valid signature of `message` by this key: DER ECDSA over SHA-256,
+    /// raw Ed25519, or RSA with SHA-256 (PKCS#1 v1.5 or PSS, either accepted).
+    public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+        switch algorithm {
+        case .rsa:
+            return RSAPadding.allCases.contains { verify(signature, message, rsaPadding: $0) }
+        case .ecdsaP256, .ed25519:
+            return verify(signature, message, rsaPadding: nil)
+        }
+    }
+
+    private func verify(_ signature: [UInt8], _ message: [UInt8], rsaPadding: RSAPadding?) -> Bool {
+        defer { ERR_clear_error() }  // a bad signature leaves decoding errors behind; they are the answer, not a fault
+        guard let context = EVP_MD_CTX_new() else { return false }
+        defer { EVP_MD_CTX_free(context) }
+        var keyContext: OpaquePointer?
+        let digest = algorithm == .ed25519 ? nil : EVP_sha256()
+        guard EVP_DigestVerifyInit(context, &keyContext, digest, nil, key.pointer) == 1 else { return false }
+        if let rsaPadding, let keyContext {
+            guard SignatureContext.configure(keyContext, rsaPadding: rsaPadding, verifying: true) else { return false }
+        }
+        return EVP_DigestVerify(context, signature, signature.count, message, message.count) == 1
+    }
+
+    /// Checks that `signature` is shaped like this key's signatures (DER ECDSA-Sig-Value, 64 bytes, or
+    /// the RSA modulus length), so garbage is reported as such rather than as "does not verify".
+    public func checkShape(of signature: [UInt8]) throws(CryptoError) {
+        switch algorithm {
+        case .ecdsaP256:
+            try SignatureShape.checkECDSA(signature)
+        case .ed25519:
+            guard signature.count == 64 else {
+                throw .malformedSignature("an Ed25519 signature has 64 bytes, got \(signature.count)")
+            }
+        case .rsa:
+            let expected = Int(EVP_PKEY_get_size(key.pointer))
+            guard signature.count == expected else {
+                throw .malformedSignature("an RSA signature of this key has \(expected) bytes, got \(signature.count)")
+            }
+        }
+    }
+}
+
+enum SignatureShape {
+    /// A DER ECDSA-Sig-Value, with nothing after it.
+    static func checkECDSA(_ signature: [UInt8]) throws(CryptoError) {
+        let parsed = signature.withUnsafeBufferPointer { buffer -> (OpaquePointer?, Int) in
+            var cursor = buffer.baseAddress
+            let value = d2i_ECDSA_SIG(nil, &cursor, buffer.count)
+            return (value, cursor.map { $0 - buffer.baseAddress! } ?? 0)
+        }
+        ERR_clear_error()
+        guard let value = parsed.0 else { throw .malformedSignature("not a DER ECDSA signature") }
+        ECDSA_SIG_free(value)
+        guard parsed.1 == signature.count else { throw .malformedSignature("trailing bytes after the DER ECDSA signature") }
+    }
+}
+
+enum SignatureContext {
+    static func configure(_ keyContext: OpaquePointer, rsaPadding: RSAPadding, verifying: Bool) -> Bool {
+        switch rsaPadding {
+        case .pkcs1v15:
+            return shiplog_EVP_PKEY_CTX_set_rsa_padding(keyContext, shiplog_RSA_PKCS1_PADDING()) > 0
+        case .pss:
+            // Sign with salt = digest length (what cosign and Go use); accept any salt when verifying.
+            let salt = verifying ? shiplog_RSA_PSS_SALTLEN_AUTO() : shiplog_RSA_PSS_SALTLEN_DIGEST()
+            return shiplog_EVP_PKEY_CTX_set_rsa_padding(keyContext, shiplog_RSA_PKCS1_PSS_PADDING()) > 0
+                && shiplog_EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, salt) > 0
+        }
+    }
+}
+
+/// Recognises PEM armour without parsing it, to give precise errors.
+enum PEMText {
+    static func looksLikePEM(_ bytes: [UInt8]) -> Bool {
+        String(decoding: bytes.prefix(4096), as: UTF8.self).contains("-----BEGIN ")
+    }
+
+    static func isPrivateKey(_ bytes: [UInt8]) -> Bool {
+        String(decoding: bytes.prefix(4096), as: UTF8.self).contains("PRIVATE KEY-----")
+    }
+
+    static func isEncrypted(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
+        return text.contains("BEGIN ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED")
+    }
+}
+
+/// Checks on signature bytes that need no key.
+public enum PublicKeyShape {
+    /// Throws unless the bytes are one DER ECDSA-Sig-Value.
+    public static func checkECDSA(_ signature: [UInt8]) throws(CryptoError) { try SignatureShape.checkECDSA(signature) }
+}

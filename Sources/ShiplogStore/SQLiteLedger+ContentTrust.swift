@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import ShiplogCore
+
+extension SQLiteLedger {
+    public func add(_ key: TrustedKey) throws(LedgerError) -> TrustedKey {
+        try write { db in
+            if let existing = try Self.key(id: key.keyID, db) { return existing }
+            if try String.fetchOne(db, sql: "SELECT key_id FROM key WHERE name = ?", arguments: [key.name]) != nil {
+                throw LedgerError.invalidInput(InvalidInput(field: "--name", value: key.name, reason: "another key already has this name"))
+            }
+            try db.execute(sql: """
+                INSERT INTO key (key_id, name, algorithm, public_key_pem, added_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [key.keyID, key.name, key.algorithm, key.publicKeyPEM, key.addedAt.description])
+            return key
+        }
+    }
+
+    public func keys() throws(LedgerError) -> [TrustedKey] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM key ORDER BY added_at, name").map(Self.trustedKey(from:)) }
+    }
+
+    public func revokeKey(id: String, at time: Timestamp, reason: String?) throws(LedgerError) -> TrustedKey {
+        try write { db in
+            guard let key = try Self.key(id: id, db) else { throw LedgerError.notFound("no key \(id) in the trust store") }
+            if key.isRevoked { return key }
+            try db.execute(sql: "UPDATE key SET revoked_at = ?, revoked_reason = ? WHERE key_id = ?",
+                           arguments: [time.description, reason, id])
+            guard let revoked = try Self.key(id: id, db) else { throw LedgerError.notFound("no key \(id) in the trust store") }
+            return revoked
+        }
+    }
+
+    public func record(_ signature: NewSignature, at time: Timestamp) throws(LedgerError) -> StoredSignature {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO signature (repository, digest, payload, signature, signer_key_id, source, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (repository, digest, signature) DO NOTHING
+                """, arguments: [signature.repository.name, signature.digest.description, Data(signature.payload),
+                                 Data(signature.signature), signature.signerKeyID, signature.source, time.description])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM signature WHERE repository = ? AND digest = ? AND signature = ?",
+                                       arguments: [signature.repository.name, signature.digest.description, Data(signature.signature)])
+            guard let row else { throw LedgerError.storage("signature was not recorded") }
+            return try Self.storedSignature(from: row)
+        }
+    }
+
+    public func signatures(repository: Repository, digest: Digest) throws(LedgerError) -> [StoredSignature] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM signature WHERE repository = ? AND digest = ? ORDER BY id",
+                             arguments: [repository.name, digest.description]).map(Self.storedSignature(from:))
+        }
+    }
+
+    static func key(id: String, _ db: Database) throws -> TrustedKey? {
+        try Row.fetchOne(db, sql: "SELECT * FROM key WHERE key_id = ?", arguments: [id]).map(trustedKey(from:))
+    }
+
+    static func trustedKey(from row: Row) throws -> TrustedKey {
+        let revokedAt: String? = row["revoked_at"]
+        return TrustedKey(
+            keyID: row["key_id"], name: row["name"], algorithm: row["algorithm"], publicKeyPEM: row["public_key_pem"],
+            addedAt: try Timestamp(rfc3339: row["added_at"]),
+            revokedAt: try revokedAt.map { text throws(ValueError) in try Timestamp(rfc3339: text) },
+            revokedReason: row["revoked_reason"])
+    }
+
+    static func storedSignature(from row: Row) throws -> StoredSignature {
+        let payload: Data = row["payload"]
+        let signature: Data = row["signature"]
+        return StoredSignature(
+            id: row["id"], repository: row["repository"], digest: row["digest"], payload: Array(payload),
+            signature: Array(signature), signerKeyID: row["signer_key_id"], source: row["source"],
+            recordedAt: try Timestamp(rfc3339: row["recorded_at"]))
+    }
+}

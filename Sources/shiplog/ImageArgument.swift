@@ -1,0 +1,22 @@
+import ShiplogCore
+
+/// `REPO@DIGEST` (or a bare `DIGEST` where the command allows it) from a command-line argument.
+enum ImageArgument {
+    static func parse(_ text: String, field: String = "image", allowBareDigest: Bool = false) -> (Repository?, Digest) {
+        do throws(ValueError) {
+            if allowBareDigest, !text.contains("@") { return (nil, try Digest(parsing: text)) }
+            let parsed = try ImageReference(parsing: text)
+            guard let digest = parsed.digest else { throw ValueError(value: text, reason: "expected REPO@DIGEST") }
+            return (parsed.repository, digest)
+        } catch {
+            Terminal.fail(.invalidInput(InvalidInput(field: field, value: text, reason: error.reason)))
+        }
+    }
+
+    /// REPO@DIGEST where the repository is required.
+    static func image(_ text: String) -> (Repository, Digest) {
+        let (repository, digest) = parse(text)
+        guard let repository else { Terminal.fail(.invalidInput(InvalidInput(field: "image", value: text, reason: "expected REPO@DIGEST"))) }
+        return (repository, digest)
+    }
+}
