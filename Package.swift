@@ -70,7 +70,7 @@ let package = Package(
             name: "ShiplogStoreTests", dependencies: ["ShiplogStore", "ShiplogCore", "ShiplogTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ShiplogAppTests",
-            dependencies: ["ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogTestSupport"],
+            dependencies: ["ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogCrypto", "ShiplogTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "ShiplogCLITests", dependencies: ["shiplog", "ShiplogTestSupport"], swiftSettings: strict),
     ],
