@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "ShiplogBenchmarks",
             dependencies: [
-                "ShiplogApp", "ShiplogStore", "ShiplogCore",
+                "ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogCrypto",
                 // The raw-SQLite reference loop talks to libsqlite3 directly, as the baseline asks.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -15,4 +15,5 @@ print("warning: this is a debug build; run scripts/bench for release figures")
 var findings: [Finding] = []
 findings += try BuildRecordBenchmark.run(in: folder, shiplog: shiplog)
 findings += try IngestBenchmark.run(in: folder)
+findings += try CryptoBenchmark.run()
 for finding in findings { print(finding.line) }

@@ -81,26 +81,8 @@ public struct PrivateKey: Sendable {
         return String(decoding: bio.contents, as: UTF8.self)
     }
 
-    /// Signs `message`: DER ECDSA over SHA-256, raw Ed25519, or RSA with SHA-256.
+    /// Signs `message`: DER ECDSA over SHA-256, raw Ed25519, or RSA with SHA-256 (see ``SigningSession`` for many).
     public func sign(_ message: [UInt8], rsaPadding: RSAPadding = .pkcs1v15) throws(CryptoError) -> [UInt8] {
-        guard let context = EVP_MD_CTX_new() else { throw CryptoError.openssl("EVP_MD_CTX_new") }
-        defer { EVP_MD_CTX_free(context) }
-        var keyContext: OpaquePointer?
-        let digest = algorithm == .ed25519 ? nil : EVP_sha256()
-        guard EVP_DigestSignInit(context, &keyContext, digest, nil, key.pointer) == 1 else {
-            throw CryptoError.openssl("EVP_DigestSignInit")
-        }
-        if algorithm == .rsa, let keyContext {
-            guard SignatureContext.configure(keyContext, rsaPadding: rsaPadding, verifying: false) else {
-                throw CryptoError.openssl("EVP_PKEY_CTX_set_rsa_padding")
-            }
-        }
-        var length = 0
-        guard EVP_DigestSign(context, nil, &length, message, message.count) == 1 else { throw CryptoError.openssl("EVP_DigestSign") }
-        var signature = [UInt8](repeating: 0, count: length)
-        guard EVP_DigestSign(context, &signature, &length, message, message.count) == 1 else {
-            throw CryptoError.openssl("EVP_DigestSign")
-        }
-        return Array(signature.prefix(length))
+        try SigningSession(self, rsaPadding: rsaPadding).sign(message)
     }
 }

@@ -61,7 +61,7 @@ public struct PublicKey: Sendable {
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
         var keyContext: OpaquePointer?
-        let digest = algorithm == .ed25519 ? nil : EVP_sha256()
+        let digest = algorithm == .ed25519 ? nil : FetchedDigest.sha256
         guard EVP_DigestVerifyInit(context, &keyContext, digest, nil, key.pointer) == 1 else { return false }
         if let rsaPadding, let keyContext {
             guard SignatureContext.configure(keyContext, rsaPadding: rsaPadding, verifying: true) else { return false }

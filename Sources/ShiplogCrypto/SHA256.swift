@@ -6,9 +6,9 @@ public enum SHA256 {
         var output = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let ok = bytes.withContiguousStorageIfAvailable { buffer in
-            EVP_Digest(buffer.baseAddress, buffer.count, &output, &length, EVP_sha256(), nil)
+            EVP_Digest(buffer.baseAddress, buffer.count, &output, &length, FetchedDigest.sha256, nil)
         } ?? Array(bytes).withUnsafeBufferPointer { buffer in
-            EVP_Digest(buffer.baseAddress, buffer.count, &output, &length, EVP_sha256(), nil)
+            EVP_Digest(buffer.baseAddress, buffer.count, &output, &length, FetchedDigest.sha256, nil)
         }
         // EVP_Digest with SHA-256 only fails when OpenSSL cannot allocate; there is no result to return then.
         precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed: \(CryptoError.drainErrors())")

@@ -85,6 +85,19 @@ struct InteropTests {
         #expect(!publicKey.isValidSignature(signature, for: Self.message.dropLast() + [0x20]))
     }
 
+    @Test("a signing session signs many messages, each verifying only for itself", arguments: KeyAlgorithm.allCases)
+    func session(_ algorithm: KeyAlgorithm) throws {
+        let key = try PrivateKey.generate(algorithm, rsaBits: 2048)
+        let publicKey = try key.publicKey
+        let session = try SigningSession(key)
+        let messages = (0 ..< 3).map { Array("message \($0)".utf8) }
+        let signatures = try messages.map { message throws(CryptoError) in try session.sign(message) }
+        for (index, signature) in signatures.enumerated() {
+            #expect(publicKey.isValidSignature(signature, for: messages[index]))
+            #expect(!publicKey.isValidSignature(signature, for: messages[(index + 1) % 3]))
+        }
+    }
+
     @Test("encrypted private keys: the passphrase is required and checked")
     func encryptedKeys() throws {
         let key = try PrivateKey.generate(.ecdsaP256)
