@@ -16,8 +16,19 @@ extension ReleaseLedger {
         guard !name.isEmpty, name.count <= 128 else {
             throw .invalidInput(InvalidInput(field: "--name", value: name, reason: "a key name has 1 to 128 characters"))
         }
-        return try store.add(TrustedKey(keyID: key.keyID, name: name, algorithm: key.algorithm.rawValue,
-                                        publicKeyPEM: key.pem, addedAt: clock()))
+        let trusted = try store.add(TrustedKey(keyID: key.keyID, name: name, algorithm: key.algorithm.rawValue,
+                                               publicKeyPEM: key.pem, addedAt: clock()))
+        // Signatures recorded before their key was trusted count from now on (deploy gates and `live` read these).
+        for signature in try store.allSignatures() where Self.verifies(signature.payload, signature.signature, digest: signature.digest, with: key) {
+            try store.recordVerification(signatureID: signature.id, keyID: key.keyID, at: clock())
+        }
+        return trusted
+    }
+
+    /// The signature verifies with `key` over a payload that names `digest`.
+    static func verifies(_ payload: [UInt8], _ signature: [UInt8], digest: String, with key: PublicKey) -> Bool {
+        guard let parsed = try? SignaturePayload(parsing: payload, source: "payload"), parsed.digest.description == digest else { return false }
+        return key.isValidSignature(signature, for: payload)
     }
 
     public func keys() throws(LedgerError) -> [TrustedKey] { try store.keys() }
@@ -50,7 +61,8 @@ extension ReleaseLedger {
             throw .invalidInput(InvalidInput(field: "--key", reason: error.description))
         }
         let record = try store.record(NewSignature(repository: repository, digest: digest, payload: payload.bytes,
-                                                   signature: signature, signerKeyID: signer, source: "sign"), at: clock())
+                                                   signature: signature, signerKeyID: signer, source: "sign",
+                                                   verifiedKeyIDs: [signer]), at: clock())
         return Signed(payload: payload.bytes, signature: signature, record: record)
     }
 
@@ -67,11 +79,13 @@ extension ReleaseLedger {
         } catch {
             throw .invalidInput(InvalidInput(source: signatureSource, reason: error.description))
         }
+        let verifiedBy = try trustedKeys().filter { Self.verifies(bytes, signature, digest: digest.description, with: $0.public) }
         if signer == nil {
             signerID = try trustedKeys().first { $0.public.isValidSignature(signature, for: bytes) }?.record.keyID
         }
         return try store.record(NewSignature(repository: repository, digest: digest, payload: bytes, signature: signature,
-                                             signerKeyID: signerID, source: "import"), at: clock())
+                                             signerKeyID: signerID, source: "import",
+                                             verifiedKeyIDs: verifiedBy.map(\.record.keyID)), at: clock())
     }
 
     // MARK: - Verifying

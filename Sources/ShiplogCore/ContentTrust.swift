@@ -52,14 +52,18 @@ public struct NewSignature: Sendable, Hashable {
     public var signerKeyID: String?
     /// `sign` or `import`.
     public var source: String
+    /// Trusted keys this signature verified with, over a payload naming `digest`.
+    public var verifiedKeyIDs: [String]
 
-    public init(repository: Repository, digest: Digest, payload: [UInt8], signature: [UInt8], signerKeyID: String?, source: String) {
+    public init(repository: Repository, digest: Digest, payload: [UInt8], signature: [UInt8], signerKeyID: String?, source: String,
+                verifiedKeyIDs: [String] = []) {
         self.repository = repository
         self.digest = digest
         self.payload = payload
         self.signature = signature
         self.signerKeyID = signerKeyID
         self.source = source
+        self.verifiedKeyIDs = verifiedKeyIDs
     }
 }
 

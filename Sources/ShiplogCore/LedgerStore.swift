@@ -32,6 +32,40 @@ public protocol LedgerStore: Sendable {
 
     /// The signatures recorded for an image, oldest first.
     func signatures(repository: Repository, digest: Digest) throws(LedgerError) -> [StoredSignature]
+
+    /// Every recorded signature, for re-verifying them against a key added later.
+    func allSignatures() throws(LedgerError) -> [StoredSignature]
+
+    /// Records that a signature (whose payload names its digest) verified with a trusted key.
+    func recordVerification(signatureID: Int64, keyID: String, at time: Timestamp) throws(LedgerError)
+
+    // MARK: Environments and deploys
+
+    /// Creates an environment; creating the same one again returns it, a different one is refused.
+    func create(_ environment: Environment) throws(LedgerError) -> Environment
+    func environment(named name: String) throws(LedgerError) -> Environment?
+    /// Makes `slot` the active slot and records the switch.
+    func switchSlot(environment: String, to slot: String, actor: String?, at time: Timestamp) throws(LedgerError) -> TrafficSwitch
+    func lastSwitch(environment: String) throws(LedgerError) -> TrafficSwitch?
+
+    /// Records a deploy that has started (in_progress), which makes it live.
+    func start(_ deploy: NewDeploy, at time: Timestamp) throws(LedgerError) -> Deploy
+    /// Records a deploy the content-trust gate refused.
+    func recordRefusal(_ deploy: NewDeploy, verification: Verification, at time: Timestamp) throws(LedgerError)
+    func deploy(id: Int64) throws(LedgerError) -> Deploy?
+    /// Finishes an in-progress deploy; finishing twice is an input error.
+    func finish(deployID: Int64, as state: DeployState, at time: Timestamp) throws(LedgerError) -> Deploy
+    func add(_ check: DeployCheck) throws(LedgerError) -> DeployCheck
+    func checks(deployID: Int64) throws(LedgerError) -> [DeployCheck]
+    /// Marks an image bad; marking it again keeps the first reason.
+    func markBad(repository: Repository, digest: Digest, reason: String, at time: Timestamp) throws(LedgerError)
+
+    /// The live deploy of every service in (environment, slot), with the facts that decide goodness.
+    func liveDeploys(environment: String, slot: String?) throws(LedgerError) -> [DeployFacts]
+    /// Succeeded deploys of (environment, service), newest first, with id below `before` when given.
+    func succeededDeploys(environment: String, service: String, before: Int64?, limit: Int) throws(LedgerError) -> [DeployFacts]
+    /// The digest `repository:tag` names now.
+    func currentDigest(repository: Repository, tag: String) throws(LedgerError) -> Digest?
 }
 
 /// Which builds to list.

@@ -42,7 +42,14 @@ extension SQLiteLedger {
             let row = try Row.fetchOne(db, sql: "SELECT * FROM signature WHERE repository = ? AND digest = ? AND signature = ?",
                                        arguments: [signature.repository.name, signature.digest.description, Data(signature.signature)])
             guard let row else { throw LedgerError.storage("signature was not recorded") }
-            return try Self.storedSignature(from: row)
+            let stored = try Self.storedSignature(from: row)
+            for keyID in signature.verifiedKeyIDs {
+                try db.execute(sql: """
+                    INSERT INTO signature_verification (signature_id, key_id, verified_at)
+                    SELECT ?, key_id, ? FROM key WHERE key_id = ? ON CONFLICT DO NOTHING
+                    """, arguments: [stored.id, time.description, keyID])
+            }
+            return stored
         }
     }
 

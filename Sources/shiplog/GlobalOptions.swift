@@ -40,6 +40,10 @@ enum Terminal {
         exit(code)
     }
 
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data("shiplog: \(text)\n".utf8))
+    }
+
     static func print(_ text: String) {
         FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }

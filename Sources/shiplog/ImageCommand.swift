@@ -4,7 +4,29 @@ import ShiplogCore
 
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "image",
+        commandName: "image", abstract: "Images: what is known about one, and marking one bad.",
+        subcommands: [ImageShow.self, MarkBad.self], defaultSubcommand: ImageShow.self)
+
+    struct MarkBad: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mark-bad", abstract: "Mark an image bad (an incident found later): no deploy of it is good from now on.")
+        @Argument(help: ArgumentHelp("The image.", valueName: "repo@digest")) var image: String
+        @Option(help: "Why.") var reason: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let (repository, digest) = ImageArgument.image(image)
+            try global.run { ledger throws(LedgerError) in
+                try ledger.markBad(repository: repository, digest: digest, reason: reason)
+                Terminal.print("\(repository.name)@\(digest) marked bad")
+            }
+        }
+    }
+}
+
+struct ImageShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Everything known about one image: builds and tag history.",
         discussion: "Give REPO@DIGEST for one repository, or a bare DIGEST for every repository holding it.")
 

@@ -1,0 +1,144 @@
+import ShiplogCore
+
+extension ReleaseLedger {
+    // MARK: - Environments
+
+    public func createEnvironment(name: String, slots: [String], requireSignature: Bool) throws(LedgerError) -> Environment {
+        let environment: Environment
+        do { environment = try Environment.new(name: name, slots: slots, requireSignature: requireSignature, at: clock()) } catch {
+            throw .invalidInput(error)
+        }
+        return try store.create(environment)
+    }
+
+    public func switchSlot(environment name: String, to slot: String, actor: String?) throws(LedgerError) -> TrafficSwitch {
+        let environment = try existingEnvironment(name)
+        guard !environment.slots.isEmpty else {
+            throw .invalidInput(InvalidInput(field: "environment", value: name, reason: "has no slots to switch"))
+        }
+        do { _ = try environment.slot(slot) } catch { throw .invalidInput(error) }
+        return try store.switchSlot(environment: name, to: slot, actor: actor, at: clock())
+    }
+
+    func existingEnvironment(_ name: String) throws(LedgerError) -> Environment {
+        guard let environment = try store.environment(named: name) else {
+            throw .invalidInput(InvalidInput(field: "--env", value: name, reason: "no such environment; create it with `shiplog env create`"))
+        }
+        return environment
+    }
+
+    // MARK: - Deploys
+
+    /// What starting a deploy did: it started, or the content-trust gate refused it (recorded too).
+    public enum DeployStart: Sendable {
+        case started(Deploy)
+        case refused(Verification)
+    }
+
+    /// Starts a deploy of `image` — by digest, or by tag resolved through the tag history now; the
+    /// digest is what is stored. Into a protected environment only with a valid trusted signature.
+    public func startDeploy(
+        environment name: String, slot requestedSlot: String?, service: String, image: ImageReference, actor: String?
+    ) throws(LedgerError) -> DeployStart {
+        let environment = try existingEnvironment(name)
+        let slot: String?
+        do {
+            slot = try environment.slot(requestedSlot)
+            _ = try ServiceName.validate(service)
+        } catch let error as InvalidInput {
+            throw .invalidInput(error)
+        } catch let error as ValueError {
+            throw .invalidInput(error.at("--service"))
+        } catch {
+            throw .invalidInput(InvalidInput(reason: "\(error)"))
+        }
+        guard environment.slots.isEmpty || requestedSlot != nil else {
+            throw .invalidInput(InvalidInput(field: "--slot", reason: "environment \(name) has slots \(environment.slots.joined(separator: ", ")); name one"))
+        }
+        let digest: Digest
+        if let given = image.digest {
+            digest = given
+        } else if let tag = image.tag {
+            guard let resolved = try store.currentDigest(repository: image.repository, tag: tag) else {
+                throw .invalidInput(InvalidInput(field: "--image", value: image.description, reason: "no digest recorded for this tag"))
+            }
+            digest = resolved
+        } else {
+            throw .invalidInput(InvalidInput(field: "--image", value: image.description, reason: "name a tag (REPO:TAG) or a digest (REPO@DIGEST)"))
+        }
+        let deploy = NewDeploy(environment: name, slot: slot, service: service, repository: image.repository, tag: image.tag,
+                               digest: digest, actor: actor)
+        if environment.requireSignature {
+            let verification = try verify(repository: image.repository, digest: digest)
+            guard verification.verified else {
+                try store.recordRefusal(deploy, verification: verification, at: clock())
+                return .refused(verification)
+            }
+        }
+        return .started(try store.start(deploy, at: clock()))
+    }
+
+    public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) throws(LedgerError) -> DeployCheck {
+        guard !name.isEmpty, name.count <= 128 else {
+            throw .invalidInput(InvalidInput(field: "--name", value: name, reason: "a check name has 1 to 128 characters"))
+        }
+        return try store.add(DeployCheck(deployID: id, name: name, status: status, detail: detail, checkedAt: clock()))
+    }
+
+    public func finishDeploy(id: Int64, state: DeployState) throws(LedgerError) -> Deploy {
+        guard state == .succeeded || state == .failed else {
+            throw .invalidInput(InvalidInput(field: "--status", value: state.rawValue, reason: "a deploy finishes as succeeded or failed"))
+        }
+        return try store.finish(deployID: id, as: state, at: clock())
+    }
+
+    public func markBad(repository: Repository, digest: Digest, reason: String) throws(LedgerError) {
+        guard !reason.isEmpty else { throw .invalidInput(InvalidInput(field: "--reason", reason: "say why the image is bad")) }
+        try store.markBad(repository: repository, digest: digest, reason: reason, at: clock())
+    }
+
+    // MARK: - Live, last-known-good, rollback
+
+    public func live(environment name: String, slot requestedSlot: String?, service: String? = nil) throws(LedgerError) -> LiveEnvironment {
+        let environment = try existingEnvironment(name)
+        let slot: String?
+        do { slot = try environment.slot(requestedSlot) } catch { throw .invalidInput(error) }
+        let services = try store.liveDeploys(environment: name, slot: slot)
+            .filter { service == nil || $0.deploy.service == service }
+            .map { LiveService(facts: $0, protected: environment.requireSignature) }
+        return LiveEnvironment(environment: name, slot: slot, services: services)
+    }
+
+    /// The newest good deploy of (environment, service); nil when none was ever good.
+    public func lastKnownGood(environment name: String, service: String, excludingDigest: String? = nil) throws(LedgerError) -> Deploy? {
+        let environment = try existingEnvironment(name)
+        var before: Int64?
+        while true {
+            // Newest first, a page at a time: the LKG is nearly always among the first few.
+            let page = try store.succeededDeploys(environment: name, service: service, before: before, limit: 16)
+            if let good = page.first(where: { $0.isGood(protected: environment.requireSignature) && $0.deploy.digest != excludingDigest }) {
+                return good.deploy
+            }
+            guard page.count == 16, let last = page.last else { return nil }
+            before = last.deploy.id
+        }
+    }
+
+    public func rollbackPlan(environment name: String, service: String?, toPrevious: Bool) throws(LedgerError) -> RollbackPlan {
+        if toPrevious, service == nil {
+            throw .invalidInput(InvalidInput(field: "--to-previous", reason: "needs --service"))
+        }
+        let environment = try existingEnvironment(name)
+        let current = try live(environment: name, slot: nil, service: service)
+        var previous: RollbackPlanner.PreviousSlot?
+        if !environment.slots.isEmpty, let last = try store.lastSwitch(environment: name), last.toSlot == environment.activeSlot,
+           !last.fromSlot.isEmpty, service == nil {
+            previous = RollbackPlanner.PreviousSlot(slot: last.fromSlot, live: try live(environment: name, slot: last.fromSlot).services)
+        }
+        return try RollbackPlanner.plan(
+            environment: environment, slot: current.slot, live: current.services, previousSlot: previous, toPrevious: toPrevious
+        ) { service, excluding throws(LedgerError) in
+            try lastKnownGood(environment: name, service: service, excludingDigest: excluding)
+        }
+    }
+}

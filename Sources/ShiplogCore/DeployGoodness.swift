@@ -1,0 +1,33 @@
+/// A deploy with the facts that decide whether it is good, as the store found them.
+public struct DeployFacts: Sendable, Hashable {
+    public var deploy: Deploy
+    public var hasFailedCheck: Bool
+    public var markedBad: Bool
+    /// A recorded signature over this digest verified with a trusted key that is not revoked.
+    public var trustedSignature: Bool
+
+    public init(deploy: Deploy, hasFailedCheck: Bool, markedBad: Bool, trustedSignature: Bool) {
+        self.deploy = deploy
+        self.hasFailedCheck = hasFailedCheck
+        self.markedBad = markedBad
+        self.trustedSignature = trustedSignature
+    }
+
+    /// The contract's *good*: succeeded, no failed check, not marked bad, and in a protected environment
+    /// signed by a trusted, unrevoked key. Returns the reasons it is not good (empty when good).
+    public func reasonsNotGood(protected: Bool) -> [String] {
+        var reasons: [String] = []
+        switch deploy.state {
+        case .succeeded: break
+        case .failed: reasons.append("deploy failed")
+        case .inProgress: reasons.append("deploy still in progress")
+        case .pending: reasons.append("deploy pending")
+        }
+        if hasFailedCheck { reasons.append("a check failed") }
+        if markedBad { reasons.append("image marked bad") }
+        if protected, !trustedSignature { reasons.append("no valid signature from a trusted, unrevoked key") }
+        return reasons
+    }
+
+    public func isGood(protected: Bool) -> Bool { reasonsNotGood(protected: protected).isEmpty }
+}

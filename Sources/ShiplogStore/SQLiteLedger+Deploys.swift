@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+import ShiplogCore
+
+extension SQLiteLedger {
+    public func allSignatures() throws(LedgerError) -> [StoredSignature] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM signature ORDER BY id").map(Self.storedSignature(from:)) }
+    }
+
+    public func recordVerification(signatureID: Int64, keyID: String, at time: Timestamp) throws(LedgerError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO signature_verification (signature_id, key_id, verified_at) VALUES (?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """, arguments: [signatureID, keyID, time.description])
+        }
+    }
+
+    // MARK: - Environments
+
+    public func create(_ environment: Environment) throws(LedgerError) -> Environment {
+        try write { db in
+            if let existing = try Self.environment(environment.name, db) {
+                guard existing.slots == environment.slots, existing.requireSignature == environment.requireSignature else {
+                    throw LedgerError.invalidInput(InvalidInput(field: "environment", value: environment.name,
+                                                                reason: "already exists with other slots or protection"))
+                }
+                return existing
+            }
+            try db.execute(sql: """
+                INSERT INTO environment (name, slots, active_slot, require_signature, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [environment.name, Self.jsonArray(environment.slots), environment.activeSlot ?? "",
+                                 environment.requireSignature, environment.createdAt.description])
+            return environment
+        }
+    }
+
+    public func environment(named name: String) throws(LedgerError) -> Environment? {
+        try read { db in try Self.environment(name, db) }
+    }
+
+    public func switchSlot(environment: String, to slot: String, actor: String?, at time: Timestamp) throws(LedgerError) -> TrafficSwitch {
+        try write { db in
+            guard let current = try Self.environment(environment, db) else { throw LedgerError.notFound("no environment \(environment)") }
+            let from = current.activeSlot ?? ""
+            try db.execute(sql: "UPDATE environment SET active_slot = ? WHERE name = ?", arguments: [slot, environment])
+            try db.execute(sql: """
+                INSERT INTO traffic_switch (environment, from_slot, to_slot, actor, switched_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [environment, from, slot, actor, time.description])
+            return TrafficSwitch(environment: environment, fromSlot: from, toSlot: slot, actor: actor, switchedAt: time)
+        }
+    }
+
+    public func lastSwitch(environment: String) throws(LedgerError) -> TrafficSwitch? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM traffic_switch WHERE environment = ? ORDER BY id DESC LIMIT 1",
+                             arguments: [environment]).map { row in
+                TrafficSwitch(environment: row["environment"], fromSlot: row["from_slot"], toSlot: row["to_slot"], actor: row["actor"],
+                              switchedAt: try Timestamp(rfc3339: row["switched_at"]))
+            }
+        }
+    }
+
+    static func environment(_ name: String, _ db: Database) throws -> Environment? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM environment WHERE name = ?", arguments: [name]) else { return nil }
+        let slotsText: String = row["slots"]
+        let slots = (try? JSONDecoder().decode([String].self, from: Data(slotsText.utf8))) ?? []
+        let active: String = row["active_slot"]
+        return Environment(name: row["name"], slots: slots, activeSlot: active.isEmpty ? nil : active,
+                           requireSignature: row["require_signature"], createdAt: try Timestamp(rfc3339: row["created_at"]))
+    }
+
+    static func jsonArray(_ values: [String]) -> String {
+        "[" + values.map(CanonicalJSON.string).joined(separator: ",") + "]"
+    }
+
+    // MARK: - Deploys
+
+    public func start(_ deploy: NewDeploy, at time: Timestamp) throws(LedgerError) -> Deploy {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO deploy (environment, slot, service, repository, tag, digest, state, actor, created_at, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?)
+                """, arguments: [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
+                                 deploy.digest.description, deploy.actor, time.description, time.description])
+            return Deploy(id: db.lastInsertedRowID, environment: deploy.environment, slot: deploy.slot, service: deploy.service,
+                          repository: deploy.repository.name, tag: deploy.tag, digest: deploy.digest.description, state: .inProgress,
+                          actor: deploy.actor, startedAt: time, finishedAt: nil)
+        }
+    }
+
+    public func recordRefusal(_ deploy: NewDeploy, verification: Verification, at time: Timestamp) throws(LedgerError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO deploy_refusal (environment, slot, service, repository, tag, digest, reason, detail, actor, refused_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
+                                 deploy.digest.description, verification.reason.rawValue, verification.detail, deploy.actor,
+                                 time.description])
+        }
+    }
+
+    public func deploy(id: Int64) throws(LedgerError) -> Deploy? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM deploy WHERE id = ?", arguments: [id]).map(Self.deploy(from:)) }
+    }
+
+    public func finish(deployID: Int64, as state: DeployState, at time: Timestamp) throws(LedgerError) -> Deploy {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deploy WHERE id = ?", arguments: [deployID]) else {
+                throw LedgerError.invalidInput(InvalidInput(field: "deploy", value: String(deployID), reason: "no such deploy"))
+            }
+            let current = try Self.deploy(from: row)
+            guard current.state == .inProgress || current.state == .pending else {
+                throw LedgerError.invalidInput(InvalidInput(field: "deploy", value: String(deployID),
+                                                            reason: "already finished as \(current.state.rawValue)"))
+            }
+            try db.execute(sql: "UPDATE deploy SET state = ?, finished_at = ? WHERE id = ?",
+                           arguments: [state.rawValue, time.description, deployID])
+            var finished = current
+            finished.state = state
+            finished.finishedAt = time
+            return finished
+        }
+    }
+
+    public func add(_ check: DeployCheck) throws(LedgerError) -> DeployCheck {
+        try write { db in
+            guard try Int64.fetchOne(db, sql: "SELECT id FROM deploy WHERE id = ?", arguments: [check.deployID]) != nil else {
+                throw LedgerError.invalidInput(InvalidInput(field: "deploy", value: String(check.deployID), reason: "no such deploy"))
+            }
+            try db.execute(sql: "INSERT INTO deploy_check (deploy_id, name, status, detail, checked_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [check.deployID, check.name, check.status.rawValue, check.detail, check.checkedAt.description])
+            return check
+        }
+    }
+
+    public func checks(deployID: Int64) throws(LedgerError) -> [DeployCheck] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM deploy_check WHERE deploy_id = ? ORDER BY id", arguments: [deployID]).map { row in
+                let status: String = row["status"]
+                return DeployCheck(deployID: row["deploy_id"], name: row["name"], status: CheckStatus(rawValue: status) ?? .skip,
+                                   detail: row["detail"], checkedAt: try Timestamp(rfc3339: row["checked_at"]))
+            }
+        }
+    }
+
+    public func markBad(repository: Repository, digest: Digest, reason: String, at time: Timestamp) throws(LedgerError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO bad_image (repository, digest, reason, marked_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """, arguments: [repository.name, digest.description, reason, time.description])
+        }
+    }
+
+    /// The facts that decide goodness, computed next to each deploy row in one query.
+    static let factColumns = """
+        d.*,
+        EXISTS (SELECT 1 FROM deploy_check c WHERE c.deploy_id = d.id AND c.status = 'fail') AS has_failed_check,
+        EXISTS (SELECT 1 FROM bad_image b WHERE b.repository = d.repository AND b.digest = d.digest) AS marked_bad,
+        EXISTS (SELECT 1 FROM signature s
+                JOIN signature_verification v ON v.signature_id = s.id
+                JOIN key k ON k.key_id = v.key_id
+                WHERE s.repository = d.repository AND s.digest = d.digest AND k.revoked_at IS NULL) AS trusted_signature
+        """
+
+    public func liveDeploys(environment: String, slot: String?) throws(LedgerError) -> [DeployFacts] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.factColumns) FROM live_deploy l JOIN deploy d ON d.id = l.deploy_id
+                WHERE l.environment = ? AND l.slot = ? ORDER BY l.service
+                """, arguments: [environment, slot ?? ""]).map(Self.facts(from:))
+        }
+    }
+
+    public func succeededDeploys(environment: String, service: String, before: Int64?, limit: Int) throws(LedgerError) -> [DeployFacts] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.factColumns) FROM deploy d INDEXED BY deploy_succeeded
+                WHERE d.environment = ? AND d.service = ? AND d.state = 'succeeded' AND d.id < ?
+                ORDER BY d.id DESC LIMIT ?
+                """, arguments: [environment, service, before ?? Int64.max, limit]).map(Self.facts(from:))
+        }
+    }
+
+    public func currentDigest(repository: Repository, tag: String) throws(LedgerError) -> Digest? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT digest FROM tag WHERE repository = ? AND tag = ?", arguments: [repository.name, tag])
+                .flatMap { try? Digest(parsing: $0) }
+        }
+    }
+
+    static func deploy(from row: Row) throws -> Deploy {
+        let slot: String = row["slot"]
+        let state: String = row["state"]
+        let started: String? = row["started_at"]
+        let finished: String? = row["finished_at"]
+        return Deploy(
+            id: row["id"], environment: row["environment"], slot: slot.isEmpty ? nil : slot, service: row["service"],
+            repository: row["repository"], tag: row["tag"], digest: row["digest"], state: DeployState(rawValue: state) ?? .pending,
+            actor: row["actor"], startedAt: try started.map { text throws(ValueError) in try Timestamp(rfc3339: text) },
+            finishedAt: try finished.map { text throws(ValueError) in try Timestamp(rfc3339: text) })
+    }
+
+    static func facts(from row: Row) throws -> DeployFacts {
+        DeployFacts(deploy: try deploy(from: row), hasFailedCheck: row["has_failed_check"], markedBad: row["marked_bad"],
+                    trustedSignature: row["trusted_signature"])
+    }
+}
