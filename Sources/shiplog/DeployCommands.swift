@@ -64,7 +64,8 @@ struct DeployCommand: ParsableCommand {
         @Option(help: "The environment.") var env: String
         @Option(help: "The slot (required when the environment has slots).") var slot: String?
         @Option(help: "The service.") var service: String
-        @Option(help: ArgumentHelp("The image by digest.", valueName: "repo@digest")) var digest: String?
+        @Option(help: ArgumentHelp("The image by digest (a tag may be named too: repo:tag@digest).", valueName: "repo@digest"))
+        var digest: String?
         @Option(help: ArgumentHelp("The image by tag, resolved now through the tag history.", valueName: "repo:tag")) var image: String?
         @Option(help: "Who deploys (default: GITHUB_ACTOR or USER).") var actor: String?
         @OptionGroup var global: GlobalOptions

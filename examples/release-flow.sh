@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The whole release flow as a team's CI runs it, against a fresh ledger:
+#   build and push 9 services -> record and sign the digests -> deploy to a protected prod ->
+#   post-deploy validation as checks -> one service fails -> the rollback job reads the plan and redeploys.
+# Needs `shiplog` on PATH (scripts/run builds it) and python3 (to read JSON). Exits non-zero if any step
+# does not behave as described. See docs/release-flow.md.
+set -euo pipefail
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export SHIPLOG_DB="$work/ledger.sqlite"
+registry=registry.example.com/acme
+services=(gateway orchestrator feature-dev code-review infrastructure cicd documentation rag state)
+
+step() { printf '\n== %s\n' "$*"; }
+# A stand-in for the digest `docker compose push` reports: deterministic per service and release.
+digest_of() { printf 'sha256:%s' "$(printf '%s-%s' "$1" "$2" | sha256sum | cut -c1-64)"; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+step "one-time setup: a protected prod and the CI signing key"
+shiplog env create prod --require-signature
+shiplog keys generate --algorithm ecdsa-p256 --out "$work/ci.key" --name ci-release >/dev/null
+
+release() {  # release VERSION FAILING_SERVICE
+  local version=$1 failing=$2
+  step "release $version: build, push, record, sign"
+  for service in "${services[@]}"; do
+    shiplog build record --service "$service" --image "$registry/$service:$version" \
+      --digest "$(digest_of "$service" "$version")" --commit "commit-$version" --run-id "run-$version" >/dev/null
+    shiplog sign "$registry/$service@$(digest_of "$service" "$version")" --key "$work/ci.key" >/dev/null
+  done
+  step "release $version: deploy to prod and validate"
+  for service in "${services[@]}"; do
+    id=$(shiplog deploy start --env prod --service "$service" --image "$registry/$service:$version")
+    shiplog deploy finish "$id" --status succeeded >/dev/null
+    shiplog deploy check "$id" --name health --status pass >/dev/null
+    shiplog deploy check "$id" --name mcp-tools --status pass >/dev/null
+    if [ "$service" = "$failing" ]; then
+      shiplog deploy check "$id" --name e2e --status fail --detail "review tool timed out" >/dev/null
+    else
+      shiplog deploy check "$id" --name e2e --status pass >/dev/null
+    fi
+  done
+}
+
+release v1 none
+shiplog live prod
+
+step "an unsigned image cannot reach prod"
+if shiplog deploy start --env prod --service gateway --digest "$registry/gateway@$(digest_of gateway unsigned)"; then
+  echo "the gate let an unsigned digest into prod" >&2; exit 1
+fi
+
+release v2 code-review
+shiplog live prod
+
+step "the rollback job: read the plan, redeploy what it says"
+plan=$(shiplog rollback-plan prod --json)
+echo "$plan" | json '"\n".join(a["service"] + ": " + a["action"] + " " + (a["digest"] or "") for a in d["actions"])'
+redeploys=$(echo "$plan" | json '" ".join(a["service"] + "=" + a["repository"] + (":" + a["tag"] if a["tag"] else "") + "@" + a["digest"] for a in d["actions"] if a["action"] == "redeploy")')
+[ "$redeploys" = "code-review=$registry/code-review:v1@$(digest_of code-review v1)" ] || { echo "unexpected plan: $redeploys" >&2; exit 1; }
+for item in $redeploys; do
+  service=${item%%=*}
+  id=$(shiplog deploy start --env prod --service "$service" --digest "${item#*=}")
+  shiplog deploy finish "$id" --status succeeded >/dev/null
+  for check in health mcp-tools e2e; do shiplog deploy check "$id" --name "$check" --status pass >/dev/null; done
+done
+
+step "after the rollback: everything live is good"
+shiplog live prod
+bad=$(shiplog live prod --json | json 'sum(1 for s in d["services"] if not s["good"])')
+[ "$bad" = 0 ] || { echo "$bad services still not good" >&2; exit 1; }
+[ "$(shiplog lkg prod --service code-review --json | json 'd["digest"]')" = "$(digest_of code-review v1)" ]
+echo "release flow: ok"
