@@ -16,4 +16,5 @@ var findings: [Finding] = []
 findings += try BuildRecordBenchmark.run(in: folder, shiplog: shiplog)
 findings += try IngestBenchmark.run(in: folder)
 findings += try CryptoBenchmark.run()
+findings += try DeployQueryBenchmark.run(in: folder)
 for finding in findings { print(finding.line) }
