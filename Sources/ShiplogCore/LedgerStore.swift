@@ -112,17 +112,85 @@ public struct TagInterval: Sendable, Hashable, Encodable {
 
 /// Everything the ledger knows about one image, (repository, digest).
 public struct ImageHistory: Sendable, Hashable, Encodable {
+    /// A recorded signature, without its bytes.
+    public struct SignatureEntry: Sendable, Hashable, Encodable {
+        public var id: Int64
+        public var keyID: String?
+        public var source: String
+        public var recordedAt: Timestamp
+
+        public init(id: Int64, keyID: String?, source: String, recordedAt: Timestamp) {
+            self.id = id
+            self.keyID = keyID
+            self.source = source
+            self.recordedAt = recordedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, source
+            case keyID = "key_id", recordedAt = "recorded_at"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(keyID, forKey: .keyID)
+            try container.encode(source, forKey: .source)
+            try container.encode(recordedAt, forKey: .recordedAt)
+        }
+    }
+
+    /// Why and when the image was marked bad.
+    public struct BadMark: Sendable, Hashable, Encodable {
+        public var reason: String
+        public var markedAt: Timestamp
+
+        public init(reason: String, markedAt: Timestamp) {
+            self.reason = reason
+            self.markedAt = markedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case reason
+            case markedAt = "marked_at"
+        }
+    }
+
     public var repository: String
     public var digest: String
     public var builds: [Build]
     /// Every interval in which a tag of this repository named this digest, oldest first.
     public var tags: [TagInterval]
+    public var signatures: [SignatureEntry]
+    /// Deploys of the image, newest first.
+    public var deploys: [Deploy]
+    public var markedBad: BadMark?
 
-    public init(repository: String, digest: String, builds: [Build], tags: [TagInterval]) {
+    public init(repository: String, digest: String, builds: [Build], tags: [TagInterval], signatures: [SignatureEntry] = [],
+                deploys: [Deploy] = [], markedBad: BadMark? = nil) {
         self.repository = repository
         self.digest = digest
         self.builds = builds
         self.tags = tags
+        self.signatures = signatures
+        self.deploys = deploys
+        self.markedBad = markedBad
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case repository, digest, builds, tags, signatures, deploys
+        case markedBad = "marked_bad"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(repository, forKey: .repository)
+        try container.encode(digest, forKey: .digest)
+        try container.encode(builds, forKey: .builds)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(signatures, forKey: .signatures)
+        try container.encode(deploys, forKey: .deploys)
+        try container.encode(markedBad, forKey: .markedBad)
     }
 }
 

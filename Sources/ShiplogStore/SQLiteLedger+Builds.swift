@@ -84,16 +84,32 @@ extension SQLiteLedger {
                     SELECT repository FROM build WHERE digest = ?
                     UNION SELECT repository FROM tag WHERE digest = ?
                     UNION SELECT repository FROM tag_history WHERE digest = ?
+                    UNION SELECT repository FROM signature WHERE digest = ?
+                    UNION SELECT repository FROM deploy WHERE digest = ?
                     ORDER BY repository
-                    """, arguments: [digest.description, digest.description, digest.description])
+                    """, arguments: StatementArguments(Array(repeating: digest.description, count: 5)))
             }
             return try repositories.compactMap { name in
                 let builds = try Row.fetchAll(db, sql: """
                     SELECT * FROM build WHERE repository = ? AND digest = ? ORDER BY built_at DESC, id DESC
                     """, arguments: [name, digest.description]).map(Self.build(from:))
                 let tags = try TagHistory.intervals(repository: name, digest: digest.description, db)
-                guard !builds.isEmpty || !tags.isEmpty else { return nil }
-                return ImageHistory(repository: name, digest: digest.description, builds: builds, tags: tags)
+                let arguments: StatementArguments = [name, digest.description]
+                let signatures = try Row.fetchAll(db, sql: """
+                    SELECT id, signer_key_id, source, recorded_at FROM signature WHERE repository = ? AND digest = ? ORDER BY id
+                    """, arguments: arguments).map { row in
+                    ImageHistory.SignatureEntry(id: row["id"], keyID: row["signer_key_id"], source: row["source"],
+                                                recordedAt: try Timestamp(rfc3339: row["recorded_at"]))
+                }
+                let deploys = try Row.fetchAll(db, sql: "SELECT * FROM deploy WHERE repository = ? AND digest = ? ORDER BY id DESC",
+                                               arguments: arguments).map(Self.deploy(from:))
+                let bad = try Row.fetchOne(db, sql: "SELECT reason, marked_at FROM bad_image WHERE repository = ? AND digest = ?",
+                                           arguments: arguments).map { row in
+                    ImageHistory.BadMark(reason: row["reason"], markedAt: try Timestamp(rfc3339: row["marked_at"]))
+                }
+                guard !builds.isEmpty || !tags.isEmpty || !signatures.isEmpty || !deploys.isEmpty || bad != nil else { return nil }
+                return ImageHistory(repository: name, digest: digest.description, builds: builds, tags: tags, signatures: signatures,
+                                    deploys: deploys, markedBad: bad)
             }
         }
     }

@@ -27,7 +27,7 @@ struct ImageCommand: ParsableCommand {
 struct ImageShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Everything known about one image: builds and tag history.",
+        abstract: "Everything known about one image: builds, tag history, signatures, deploys, bad marks.",
         discussion: "Give REPO@DIGEST for one repository, or a bare DIGEST for every repository holding it.")
 
     @Argument(help: ArgumentHelp("The image.", valueName: "repo@digest")) var reference: String
@@ -51,7 +51,17 @@ struct ImageShow: ParsableCommand {
                     [String($0.id), $0.service, $0.tag, $0.commit.map { String($0.prefix(12)) } ?? "-", $0.runID ?? "-",
                      $0.builtAt.description]
                 }
-                Terminal.print("\nBuilds\n" + builds.rendered + "\n")
+                Terminal.print("\nBuilds\n" + builds.rendered)
+                var signatures = TextTable(header: ["ID", "KEY", "SOURCE", "RECORDED"])
+                signatures.rows = image.signatures.map { [String($0.id), $0.keyID ?? "-", $0.source, $0.recordedAt.description] }
+                Terminal.print("\nSignatures\n" + signatures.rendered)
+                var deploys = TextTable(header: ["ID", "ENV", "SLOT", "SERVICE", "STATE", "STARTED"])
+                deploys.rows = image.deploys.map {
+                    [String($0.id), $0.environment, $0.slot ?? "-", $0.service, $0.state.rawValue, $0.startedAt?.description ?? "-"]
+                }
+                Terminal.print("\nDeploys\n" + deploys.rendered)
+                if let bad = image.markedBad { Terminal.print("\nMarked bad at \(bad.markedAt): \(bad.reason)") }
+                Terminal.print("")
             }
         }
     }
