@@ -32,7 +32,7 @@ let package = Package(
         .target(
             name: "ShiplogStore",
             dependencies: [
-                "ShiplogCore",
+                "ShiplogCore", "ShiplogCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // Bulk ingest binds through libsqlite3 directly: GRDB's per-value boxing halves its row rate.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

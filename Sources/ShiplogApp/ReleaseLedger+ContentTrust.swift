@@ -16,6 +16,10 @@ extension ReleaseLedger {
         guard !name.isEmpty, name.count <= 128 else {
             throw .invalidInput(InvalidInput(field: "--name", value: name, reason: "a key name has 1 to 128 characters"))
         }
+        // The log's checkpoint key has one job; it must never vouch for images.
+        if let logKeyID, key.keyID == logKeyID {
+            throw .invalidInput(InvalidInput(value: key.keyID, reason: "this is the transparency log's checkpoint key; it cannot vouch for images"))
+        }
         let trusted = try store.add(TrustedKey(keyID: key.keyID, name: name, algorithm: key.algorithm.rawValue,
                                                publicKeyPEM: key.pem, addedAt: clock()))
         // Signatures recorded before their key was trusted count from now on (deploy gates and `live` read these).

@@ -7,10 +7,13 @@ import ShiplogCore
 public struct ReleaseLedger: Sendable {
     public let store: any LedgerStore
     let clock: @Sendable () -> Timestamp
+    /// The key id of the log's checkpoint key, which the trust store refuses.
+    public var logKeyID: String?
 
-    public init(store: any LedgerStore, clock: @escaping @Sendable () -> Timestamp = ReleaseLedger.systemClock) {
+    public init(store: any LedgerStore, clock: @escaping @Sendable () -> Timestamp = ReleaseLedger.systemClock, logKeyID: String? = nil) {
         self.store = store
         self.clock = clock
+        self.logKeyID = logKeyID
     }
 
     public static let systemClock: @Sendable () -> Timestamp = {

@@ -66,6 +66,19 @@ public protocol LedgerStore: Sendable {
     func succeededDeploys(environment: String, service: String, before: Int64?, limit: Int) throws(LedgerError) -> [DeployFacts]
     /// The digest `repository:tag` names now.
     func currentDigest(repository: Repository, tag: String) throws(LedgerError) -> Digest?
+
+    // MARK: Transparency log (read side; every write above appends to it in its own transaction)
+
+    func logSize() throws(LedgerError) -> Int64
+    /// MTH of the first `size` leaves (size ≥ 1).
+    func logRoot(size: Int64) throws(LedgerError) -> [UInt8]
+    func logInclusionProof(index: Int64, size: Int64) throws(LedgerError) -> (leafHash: [UInt8], proof: [[UInt8]])
+    func logConsistencyProof(from: Int64, to: Int64) throws(LedgerError) -> [[UInt8]]
+    func logEntries(from: Int64, limit: Int) throws(LedgerError) -> [LogEntry]
+    /// Every stored subtree hash of one level (≥ 1), by index.
+    func logNodes(level: Int) throws(LedgerError) -> [(index: Int64, hash: [UInt8])]
+    func save(_ checkpoint: Checkpoint) throws(LedgerError)
+    func checkpoints() throws(LedgerError) -> [Checkpoint]
 }
 
 /// Which builds to list.

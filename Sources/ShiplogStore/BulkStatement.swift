@@ -30,6 +30,12 @@ struct BulkStatement: ~Copyable {
         }
     }
 
+    func bind(_ index: Int32, bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            _ = sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), Self.transient)
+        }
+    }
+
     func bind(_ index: Int32, _ number: Int?) {
         if let number {
             sqlite3_bind_int64(statement, index, Int64(number))

@@ -31,6 +31,7 @@ extension SQLiteLedger {
                 INSERT INTO environment (name, slots, active_slot, require_signature, created_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [environment.name, Self.jsonArray(environment.slots), environment.activeSlot ?? "",
                                  environment.requireSignature, environment.createdAt.description])
+            try LogAppender.open(db, enabled: transparencyLog, time: environment.createdAt)?.append(.environment(environment))
             return environment
         }
     }
@@ -47,7 +48,9 @@ extension SQLiteLedger {
             try db.execute(sql: """
                 INSERT INTO traffic_switch (environment, from_slot, to_slot, actor, switched_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [environment, from, slot, actor, time.description])
-            return TrafficSwitch(environment: environment, fromSlot: from, toSlot: slot, actor: actor, switchedAt: time)
+            let change = TrafficSwitch(environment: environment, fromSlot: from, toSlot: slot, actor: actor, switchedAt: time)
+            try LogAppender.open(db, enabled: transparencyLog, time: time)?.append(.trafficSwitch(change))
+            return change
         }
     }
 
@@ -83,9 +86,11 @@ extension SQLiteLedger {
                 VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?)
                 """, arguments: [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
                                  deploy.digest.description, deploy.actor, time.description, time.description])
-            return Deploy(id: db.lastInsertedRowID, environment: deploy.environment, slot: deploy.slot, service: deploy.service,
-                          repository: deploy.repository.name, tag: deploy.tag, digest: deploy.digest.description, state: .inProgress,
-                          actor: deploy.actor, startedAt: time, finishedAt: nil)
+            let started = Deploy(id: db.lastInsertedRowID, environment: deploy.environment, slot: deploy.slot, service: deploy.service,
+                                 repository: deploy.repository.name, tag: deploy.tag, digest: deploy.digest.description,
+                                 state: .inProgress, actor: deploy.actor, startedAt: time, finishedAt: nil)
+            try LogAppender.open(db, enabled: transparencyLog, time: time)?.append(.deployStarted(started))
+            return started
         }
     }
 
@@ -97,6 +102,7 @@ extension SQLiteLedger {
                 """, arguments: [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
                                  deploy.digest.description, verification.reason.rawValue, verification.detail, deploy.actor,
                                  time.description])
+            try LogAppender.open(db, enabled: transparencyLog, time: time)?.append(.deployRefused(deploy, verification, at: time))
         }
     }
 
@@ -116,6 +122,7 @@ extension SQLiteLedger {
             }
             try db.execute(sql: "UPDATE deploy SET state = ?, finished_at = ? WHERE id = ?",
                            arguments: [state.rawValue, time.description, deployID])
+            try LogAppender.open(db, enabled: transparencyLog, time: time)?.append(.deployFinished(id: deployID, state: state, at: time))
             var finished = current
             finished.state = state
             finished.finishedAt = time
@@ -130,6 +137,7 @@ extension SQLiteLedger {
             }
             try db.execute(sql: "INSERT INTO deploy_check (deploy_id, name, status, detail, checked_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [check.deployID, check.name, check.status.rawValue, check.detail, check.checkedAt.description])
+            try LogAppender.open(db, enabled: transparencyLog, time: check.checkedAt)?.append(.deployCheck(check))
             return check
         }
     }
@@ -149,6 +157,10 @@ extension SQLiteLedger {
             try db.execute(sql: """
                 INSERT INTO bad_image (repository, digest, reason, marked_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """, arguments: [repository.name, digest.description, reason, time.description])
+            if db.changesCount == 1 {
+                try LogAppender.open(db, enabled: transparencyLog, time: time)?
+                    .append(.imageMarkedBad(repository: repository.name, digest: digest.description, reason: reason, at: time))
+            }
         }
     }
 

@@ -27,6 +27,7 @@ extension SQLiteLedger {
             let check = try BulkStatement(db, sql: """
                 INSERT INTO deploy_check (deploy_id, name, status, checked_at) VALUES (?, 'health', ?, ?)
                 """)
+            let log = try LogAppender.open(db, enabled: transparencyLog, time: time)
             for seed in deploys {
                 let deploy = seed.deploy
                 for (index, text) in [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
@@ -35,11 +36,15 @@ extension SQLiteLedger {
                 }
                 try insert.execute()
                 let id = insert.lastInsertedRowID
+                try log?.append(.deployStarted(Deploy(
+                    id: id, environment: deploy.environment, slot: deploy.slot, service: deploy.service, repository: deploy.repository.name,
+                    tag: deploy.tag, digest: deploy.digest.description, state: seed.state, actor: "seed", startedAt: time, finishedAt: time)))
                 for status in seed.checks {
                     check.bind(1, Int(id))
                     check.bind(2, status.rawValue)
                     check.bind(3, now)
                     try check.execute()
+                    try log?.append(.deployCheck(DeployCheck(deployID: id, name: "health", status: status, detail: nil, checkedAt: time)))
                 }
             }
         }

@@ -8,12 +8,20 @@ import ShiplogCore
 /// and wait for the lock (busy timeout) instead of failing with "database is locked".
 public final class SQLiteLedger: LedgerStore {
     let writer: any DatabaseWriter
+    /// Every write appends to the transparency log; off only for benchmarks that measure what the log costs.
+    let transparencyLog: Bool
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 60
 
     /// Opens (creating and migrating when needed) the ledger at `path`.
-    public init(path: String) throws(LedgerError) {
+    public convenience init(path: String) throws(LedgerError) {
+        try self.init(path: path, transparencyLog: true)
+    }
+
+    /// Opens the ledger at `path`; `transparencyLog: false` is for benchmarks only.
+    package init(path: String, transparencyLog: Bool) throws(LedgerError) {
+        self.transparencyLog = transparencyLog
         do {
             writer = try DatabasePool(path: path, configuration: Self.configuration())
             try SchemaMigrations.apply(to: writer)
@@ -26,6 +34,7 @@ public final class SQLiteLedger: LedgerStore {
 
     /// A private in-memory ledger, for tests.
     public init() throws(LedgerError) {
+        transparencyLog = true
         do {
             writer = try DatabaseQueue(configuration: Self.configuration())
             try SchemaMigrations.apply(to: writer)

@@ -13,13 +13,13 @@ enum TagHistory {
             """)
     }
 
-    /// Makes `repository:tag` name `digest` from `time` on; a no-op when it already does.
-    static func point(_ statement: borrowing BulkStatement, repository: String, tag: String, at digest: String, time: String) throws {
+    /// Makes `repository:tag` name `digest` from `time` on; a no-op when it already does. True when the tag moved.
+    static func point(_ statement: borrowing BulkStatement, repository: String, tag: String, at digest: String, time: String) throws -> Bool {
         statement.bind(1, repository)
         statement.bind(2, tag)
         statement.bind(3, digest)
         statement.bind(4, time)
-        try statement.execute()
+        return try statement.execute() > 0
     }
 
     /// Every interval in which a tag of `repository` named `digest`, oldest first; the open one last.

@@ -20,7 +20,8 @@ struct GlobalOptions: ParsableArguments {
     func run(_ body: (ReleaseLedger) throws(LedgerError) -> Void) throws {
         do {
             let store = try SQLiteLedger(path: databasePath)
-            try body(ReleaseLedger(store: store))
+            let logKey = try LogKeyFile.signer(database: databasePath, create: false)
+            try body(ReleaseLedger(store: store, logKeyID: logKey?.publicKey.keyID))
         } catch {
             Terminal.fail(error)
         }

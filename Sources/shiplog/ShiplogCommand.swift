@@ -14,6 +14,7 @@ struct ShiplogCommand: ParsableCommand {
             BuildCommand.self, IngestCommand.self, BuildsCommand.self, ImageCommand.self,
             KeysCommand.self, SignCommand.self, SignatureCommand.self, VerifyCommand.self,
             EnvCommand.self, DeployCommand.self, LiveCommand.self, LkgCommand.self, RollbackPlanCommand.self,
+            LogCommand.self,
         ]
     )
 }

@@ -1,0 +1,193 @@
+import Foundation
+import ShiplogCore
+import ShiplogCrypto
+
+/// `log prove`: an inclusion proof, hashes in standard base64 as in checkpoints.
+public struct InclusionProof: Sendable, Encodable {
+    public var leafIndex: Int64
+    public var treeSize: Int64
+    public var leafHash: [UInt8]
+    public var rootHash: [UInt8]
+    public var proof: [[UInt8]]
+
+    enum CodingKeys: String, CodingKey {
+        case proof
+        case leafIndex = "leaf_index", treeSize = "tree_size", leafHash = "leaf_hash", rootHash = "root_hash"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(leafIndex, forKey: .leafIndex)
+        try container.encode(treeSize, forKey: .treeSize)
+        try container.encode(Base64.encode(leafHash), forKey: .leafHash)
+        try container.encode(Base64.encode(rootHash), forKey: .rootHash)
+        try container.encode(proof.map(Base64.encode), forKey: .proof)
+    }
+}
+
+/// `log consistency`: a consistency proof between two tree sizes.
+public struct ConsistencyProof: Sendable, Encodable {
+    public var fromSize: Int64
+    public var toSize: Int64
+    public var fromRoot: [UInt8]
+    public var toRoot: [UInt8]
+    public var proof: [[UInt8]]
+
+    enum CodingKeys: String, CodingKey {
+        case proof
+        case fromSize = "from_size", toSize = "to_size", fromRoot = "from_root", toRoot = "to_root"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fromSize, forKey: .fromSize)
+        try container.encode(toSize, forKey: .toSize)
+        try container.encode(Base64.encode(fromRoot), forKey: .fromRoot)
+        try container.encode(Base64.encode(toRoot), forKey: .toRoot)
+        try container.encode(proof.map(Base64.encode), forKey: .proof)
+    }
+}
+
+/// `log verify`: whether the rows still make the tree the log recorded and signed.
+public struct LogVerification: Sendable, Encodable {
+    public var treeSize: Int64
+    public var checkpointsChecked: Int
+    /// The first entry found changed, removed or reordered; nil when the log is intact.
+    public var firstBadIndex: Int64?
+    public var problem: String?
+
+    public var intact: Bool { problem == nil }
+
+    enum CodingKeys: String, CodingKey {
+        case intact, problem
+        case treeSize = "tree_size", checkpointsChecked = "checkpoints_checked", firstBadIndex = "first_bad_index"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(intact, forKey: .intact)
+        try container.encode(treeSize, forKey: .treeSize)
+        try container.encode(checkpointsChecked, forKey: .checkpointsChecked)
+        try container.encode(firstBadIndex, forKey: .firstBadIndex)
+        try container.encode(problem, forKey: .problem)
+    }
+}
+
+extension ReleaseLedger {
+    /// The root of the first `size` entries; the empty tree's root is SHA-256 of nothing (RFC 6962).
+    func logRoot(size: Int64) throws(LedgerError) -> [UInt8] {
+        size == 0 ? SHA256.hash([UInt8]()) : try store.logRoot(size: size)
+    }
+
+    /// Signs and keeps a checkpoint of the log as it is now.
+    public func checkpoint(signer: LogSigner) throws(LedgerError) -> Checkpoint {
+        let size = try store.logSize()
+        let root = try logRoot(size: size)
+        let body = Checkpoint.body(origin: signer.origin, treeSize: size, rootHash: root)
+        let signature: [UInt8]
+        do { signature = try SigningSession(signer.privateKey).sign(Array(body.utf8)) } catch {
+            throw .storage("signing the checkpoint failed: \(error)")
+        }
+        let checkpoint = Checkpoint(origin: signer.origin, treeSize: size, rootHash: root,
+                                    note: Checkpoint.note(body: body, origin: signer.origin, keyHash: signer.keyHash, signature: signature),
+                                    createdAt: clock())
+        try store.save(checkpoint)
+        return checkpoint
+    }
+
+    public func proveInclusion(index: Int64, size requested: Int64?) throws(LedgerError) -> InclusionProof {
+        let current = try store.logSize()
+        let size = requested ?? current
+        guard size >= 1, size <= current else {
+            throw .invalidInput(InvalidInput(field: "--size", value: String(size), reason: "the log has \(current) entries"))
+        }
+        guard index >= 0, index < size else {
+            throw .invalidInput(InvalidInput(field: "entry", value: String(index), reason: "not in a tree of \(size) entries"))
+        }
+        let (leafHash, proof) = try store.logInclusionProof(index: index, size: size)
+        return InclusionProof(leafIndex: index, treeSize: size, leafHash: leafHash, rootHash: try logRoot(size: size), proof: proof)
+    }
+
+    public func proveConsistency(from: Int64, to requested: Int64?) throws(LedgerError) -> ConsistencyProof {
+        let current = try store.logSize()
+        let to = requested ?? current
+        guard to <= current else {
+            throw .invalidInput(InvalidInput(field: "--to", value: String(to), reason: "the log has \(current) entries"))
+        }
+        guard from >= 1, from <= to else {
+            throw .invalidInput(InvalidInput(field: "--from", value: String(from), reason: "must be from 1 to the --to size \(to)"))
+        }
+        return ConsistencyProof(fromSize: from, toSize: to, fromRoot: try logRoot(size: from), toRoot: try logRoot(size: to),
+                                proof: try store.logConsistencyProof(from: from, to: to))
+    }
+
+    /// Recomputes the tree from the entries' data and compares it with the stored hashes and with every
+    /// kept checkpoint (whose signature must verify with `logKey`).
+    public func verifyLog(logKey: PublicKey?) throws(LedgerError) -> LogVerification {
+        let size = try store.logSize()
+        let checkpoints = try store.checkpoints()
+        func bad(_ index: Int64?, _ problem: String) -> LogVerification {
+            LogVerification(treeSize: size, checkpointsChecked: checkpoints.count, firstBadIndex: index, problem: problem)
+        }
+        // Leaves: dense indexes, and each stored leaf hash recomputed from its data.
+        var leaves: [[UInt8]] = []
+        leaves.reserveCapacity(Int(size))
+        var next: Int64 = 0
+        while next < size {
+            let page = try store.logEntries(from: next, limit: 20_000)
+            guard !page.isEmpty else { break }
+            for entry in page {
+                guard entry.index == next else { return bad(next, "entry \(next) is missing (removed)") }
+                let recomputed = MerkleTree.leafHash(entry.data)
+                guard recomputed == entry.leafHash else {
+                    return bad(next, "entry \(next) (\(entry.kind)) was changed: its data no longer hashes to its leaf")
+                }
+                leaves.append(recomputed)
+                next += 1
+            }
+        }
+        // Levels above: every stored subtree hash must be what its leaves make.
+        var levels: [[[UInt8]]] = [leaves]
+        var level = 1
+        while let below = levels.last, below.count > 1 {
+            let computed = stride(from: 0, to: below.count - 1, by: 2).map { MerkleTree.nodeHash(below[$0], below[$0 + 1]) }
+            let stored = try store.logNodes(level: level)
+            for (offset, hash) in computed.enumerated() where offset >= stored.count || stored[offset].index != Int64(offset)
+                || stored[offset].hash != hash {
+                let first = Int64(offset) << level
+                return bad(first, "the subtree of entries \(first)–\(first + (Int64(1) << level) - 1) no longer matches its stored hash "
+                    + "(an entry there was changed or reordered)")
+            }
+            levels.append(computed)
+            level += 1
+        }
+        let lookup: MerkleTree.SubtreeLookup = { level, index in levels[level][Int(index)] }
+        // Checkpoints: what was signed must still be what the rows make.
+        for checkpoint in checkpoints {
+            guard checkpoint.treeSize <= size else {
+                return bad(size, "the log has \(size) entries but a checkpoint was signed at \(checkpoint.treeSize): entries were removed")
+            }
+            let root = checkpoint.treeSize == 0 ? SHA256.hash([UInt8]()) : ((try? MerkleTree.rangeHash(0, checkpoint.treeSize, lookup)) ?? [])
+            guard root == checkpoint.rootHash, checkpoint.note.hasPrefix(Checkpoint.body(origin: checkpoint.origin, treeSize: checkpoint.treeSize,
+                                                                                           rootHash: root)) else {
+                return bad(nil, "the first \(checkpoint.treeSize) entries no longer make the root signed in the checkpoint of "
+                    + "\(checkpoint.createdAt): history was rewritten")
+            }
+            if let logKey, !Self.noteSignatureVerifies(checkpoint.note, with: logKey) {
+                return bad(nil, "the checkpoint at size \(checkpoint.treeSize) is not signed by the log key")
+            }
+        }
+        return LogVerification(treeSize: size, checkpointsChecked: checkpoints.count, firstBadIndex: nil, problem: nil)
+    }
+
+    /// Checks a signed note's Ed25519 signature (after the 4-byte key hash) over its body.
+    public static func noteSignatureVerifies(_ note: String, with key: PublicKey) -> Bool {
+        guard let split = note.range(of: "\n\n") else { return false }
+        let body = String(note[..<split.lowerBound]) + "\n"
+        let signatureLine = note[split.upperBound...].split(separator: "\n").first ?? ""
+        guard let encoded = signatureLine.split(separator: " ").last, let bytes = Base64.decode(String(encoded)), bytes.count > 4 else {
+            return false
+        }
+        return key.isValidSignature(Array(bytes.dropFirst(4)), for: Array(body.utf8))
+    }
+}

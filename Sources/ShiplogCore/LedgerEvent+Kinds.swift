@@ -1,0 +1,87 @@
+import Foundation
+
+/// The event of each kind of ledger write. Fields are named as in the contract's JSON shapes.
+extension LedgerEvent {
+    public static func build(id: Int64, _ build: NewBuild, builtAt: String, recordedAt: String) -> LedgerEvent {
+        LedgerEvent(.build, [
+            "id": .integer(id), "service": .string(build.service), "repository": .string(build.repository.name),
+            "tag": .string(build.tag), "digest": .string(build.digest.description), "commit": .text(build.commit),
+            "ref": .text(build.ref), "run_id": .text(build.runID), "run_attempt": .number(build.runAttempt),
+            "run_url": .text(build.runURL), "builder": .text(build.builder), "built_at": .string(builtAt),
+            "labels": .object(build.labels.mapValues { .string($0) }), "recorded_at": .string(recordedAt),
+        ])
+    }
+
+    public static func tag(repository: String, tag: String, digest: String, since: String) -> LedgerEvent {
+        LedgerEvent(.tag, ["repository": .string(repository), "tag": .string(tag), "digest": .string(digest), "since": .string(since)])
+    }
+
+    public static func keyAdded(_ key: TrustedKey) -> LedgerEvent {
+        LedgerEvent(.keyAdded, [
+            "key_id": .string(key.keyID), "name": .string(key.name), "algorithm": .string(key.algorithm),
+            "public_key_pem": .string(key.publicKeyPEM), "added_at": .string(key.addedAt.description),
+        ])
+    }
+
+    public static func keyRevoked(keyID: String, at time: Timestamp, reason: String?) -> LedgerEvent {
+        LedgerEvent(.keyRevoked, ["key_id": .string(keyID), "revoked_at": .string(time.description), "reason": .text(reason)])
+    }
+
+    public static func signature(id: Int64, _ signature: NewSignature, at time: Timestamp) -> LedgerEvent {
+        LedgerEvent(.signature, [
+            "id": .integer(id), "repository": .string(signature.repository.name), "digest": .string(signature.digest.description),
+            "payload": .string(Data(signature.payload).base64EncodedString()),
+            "signature": .string(Data(signature.signature).base64EncodedString()),
+            "signer_key_id": .text(signature.signerKeyID), "source": .string(signature.source), "recorded_at": .string(time.description),
+        ])
+    }
+
+    public static func environment(_ environment: Environment) -> LedgerEvent {
+        LedgerEvent(.environment, [
+            "name": .string(environment.name), "slots": .string(environment.slots.joined(separator: ",")),
+            "active_slot": .text(environment.activeSlot), "require_signature": .bool(environment.requireSignature),
+            "created_at": .string(environment.createdAt.description),
+        ])
+    }
+
+    public static func trafficSwitch(_ change: TrafficSwitch) -> LedgerEvent {
+        LedgerEvent(.trafficSwitch, [
+            "environment": .string(change.environment), "from": .string(change.fromSlot), "to": .string(change.toSlot),
+            "actor": .text(change.actor), "switched_at": .string(change.switchedAt.description),
+        ])
+    }
+
+    public static func deployStarted(_ deploy: Deploy) -> LedgerEvent {
+        LedgerEvent(.deployStarted, [
+            "deploy_id": .integer(deploy.id), "environment": .string(deploy.environment), "slot": .text(deploy.slot),
+            "service": .string(deploy.service), "repository": .string(deploy.repository), "tag": .text(deploy.tag),
+            "digest": .string(deploy.digest), "state": .string(deploy.state.rawValue), "actor": .text(deploy.actor),
+            "started_at": .text(deploy.startedAt?.description),
+        ])
+    }
+
+    public static func deployRefused(_ deploy: NewDeploy, _ verification: Verification, at time: Timestamp) -> LedgerEvent {
+        LedgerEvent(.deployRefused, [
+            "environment": .string(deploy.environment), "slot": .text(deploy.slot), "service": .string(deploy.service),
+            "repository": .string(deploy.repository.name), "tag": .text(deploy.tag), "digest": .string(deploy.digest.description),
+            "reason": .string(verification.reason.rawValue), "actor": .text(deploy.actor), "refused_at": .string(time.description),
+        ])
+    }
+
+    public static func deployFinished(id: Int64, state: DeployState, at time: Timestamp) -> LedgerEvent {
+        LedgerEvent(.deployFinished, ["deploy_id": .integer(id), "state": .string(state.rawValue), "finished_at": .string(time.description)])
+    }
+
+    public static func deployCheck(_ check: DeployCheck) -> LedgerEvent {
+        LedgerEvent(.deployCheck, [
+            "deploy_id": .integer(check.deployID), "name": .string(check.name), "status": .string(check.status.rawValue),
+            "detail": .text(check.detail), "checked_at": .string(check.checkedAt.description),
+        ])
+    }
+
+    public static func imageMarkedBad(repository: String, digest: String, reason: String, at time: Timestamp) -> LedgerEvent {
+        LedgerEvent(.imageMarkedBad, [
+            "repository": .string(repository), "digest": .string(digest), "reason": .string(reason), "marked_at": .string(time.description),
+        ])
+    }
+}

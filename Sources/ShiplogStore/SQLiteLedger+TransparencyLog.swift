@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import ShiplogCore
+import ShiplogCrypto
+
+extension SQLiteLedger {
+    public func logSize() throws(LedgerError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(leaf_index) + 1, 0) FROM log_entry") ?? 0 }
+    }
+
+    public func logRoot(size: Int64) throws(LedgerError) -> [UInt8] {
+        try read { db in try MerkleTree.rangeHash(0, size, Self.subtreeLookup(db)) }
+    }
+
+    public func logInclusionProof(index: Int64, size: Int64) throws(LedgerError) -> (leafHash: [UInt8], proof: [[UInt8]]) {
+        try read { db in
+            let lookup = Self.subtreeLookup(db)
+            return (try lookup(0, index), try MerkleTree.inclusionProof(index: index, size: size, lookup))
+        }
+    }
+
+    public func logConsistencyProof(from: Int64, to: Int64) throws(LedgerError) -> [[UInt8]] {
+        try read { db in try MerkleTree.consistencyProof(from: from, to: to, Self.subtreeLookup(db)) }
+    }
+
+    public func logEntries(from: Int64, limit: Int) throws(LedgerError) -> [LogEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM log_entry WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?",
+                             arguments: [from, limit]).map { row in
+                let data: Data = row["data"]
+                let hash: Data = row["leaf_hash"]
+                return LogEntry(index: row["leaf_index"], kind: row["kind"], data: Array(data), leafHash: Array(hash))
+            }
+        }
+    }
+
+    public func logNodes(level: Int) throws(LedgerError) -> [(index: Int64, hash: [UInt8])] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT idx, hash FROM log_node WHERE level = ? ORDER BY idx", arguments: [level]).map { row in
+                let hash: Data = row["hash"]
+                return (row["idx"], Array(hash))
+            }
+        }
+    }
+
+    public func save(_ checkpoint: Checkpoint) throws(LedgerError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO log_checkpoint (tree_size, root_hash, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """, arguments: [checkpoint.treeSize, Data(checkpoint.rootHash), checkpoint.note, checkpoint.createdAt.description])
+        }
+    }
+
+    public func checkpoints() throws(LedgerError) -> [Checkpoint] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM log_checkpoint ORDER BY tree_size").map { row in
+                let root: Data = row["root_hash"]
+                let note: String = row["note"]
+                return Checkpoint(origin: String(note.prefix { $0 != "\n" }), treeSize: row["tree_size"], rootHash: Array(root),
+                                  note: note, createdAt: try Timestamp(rfc3339: row["created_at"]))
+            }
+        }
+    }
+
+    /// Stored hashes of complete subtrees: leaves from log_entry, levels above from log_node.
+    static func subtreeLookup(_ db: Database) -> MerkleTree.SubtreeLookup {
+        { level, index in
+            let hash: Data? = level == 0
+                ? try Data.fetchOne(db.cachedStatement(sql: "SELECT leaf_hash FROM log_entry WHERE leaf_index = ?"), arguments: [index])
+                : try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM log_node WHERE level = ? AND idx = ?"),
+                                    arguments: [level, index])
+            guard let hash else { throw LedgerError.storage("transparency log has no subtree (\(level), \(index))") }
+            return Array(hash)
+        }
+    }
+}
