@@ -17,4 +17,5 @@ findings += try BuildRecordBenchmark.run(in: folder, shiplog: shiplog)
 findings += try IngestBenchmark.run(in: folder)
 findings += try CryptoBenchmark.run()
 findings += try DeployQueryBenchmark.run(in: folder)
+findings += try TransparencyLogBenchmark.run(in: folder)
 for finding in findings { print(finding.line) }

@@ -12,6 +12,10 @@ public enum CanonicalJSON {
     }
 
     public static func string(_ value: String) -> String {
+        // Nearly every value is plain text: no quote, backslash or control character to escape.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + value + "\""
+        }
         var text = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

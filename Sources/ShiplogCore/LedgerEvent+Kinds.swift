@@ -2,8 +2,10 @@ import Foundation
 
 /// The event of each kind of ledger write. Fields are named as in the contract's JSON shapes.
 extension LedgerEvent {
-    public static func build(id: Int64, _ build: NewBuild, builtAt: String, recordedAt: String) -> LedgerEvent {
+    /// A recorded build; `movedTag` says whether recording it moved its tag (one write, one leaf).
+    public static func build(id: Int64, _ build: NewBuild, builtAt: String, recordedAt: String, movedTag: Bool = false) -> LedgerEvent {
         LedgerEvent(.build, [
+            "moved_tag": .bool(movedTag),
             "id": .integer(id), "service": .string(build.service), "repository": .string(build.repository.name),
             "tag": .string(build.tag), "digest": .string(build.digest.description), "commit": .text(build.commit),
             "ref": .text(build.ref), "run_id": .text(build.runID), "run_attempt": .number(build.runAttempt),

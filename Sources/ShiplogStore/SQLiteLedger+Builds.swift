@@ -16,7 +16,7 @@ extension SQLiteLedger {
                 SELECT id FROM build WHERE repository = ? AND digest = ? AND tag = ? AND run_id = ?
                 """)
             let pointTag = try TagHistory.pointStatement(db)
-            let log = try LogAppender.open(db, enabled: transparencyLog, time: time)
+            let log = try logAppender(db, time: time)
             var recorded: [RecordedBuild] = []
             recorded.reserveCapacity(builds.count)
             var lastBuiltAt: (time: Timestamp, text: String)?  // a report's builds mostly share one time
@@ -41,11 +41,9 @@ extension SQLiteLedger {
                 if try insert.execute() == 1 {
                     let id = insert.lastInsertedRowID
                     recorded.append(RecordedBuild(id: id, isNew: true))
-                    try log?.append(.build(id: id, build, builtAt: builtAt, recordedAt: now))
                     // Only a new build moves its tag: re-ingesting an old report must not move it back.
-                    if try TagHistory.point(pointTag, repository: repository, tag: build.tag, at: digest, time: now) {
-                        try log?.append(.tag(repository: repository, tag: build.tag, digest: digest, since: now))
-                    }
+                    let moved = try TagHistory.point(pointTag, repository: repository, tag: build.tag, at: digest, time: now)
+                    try log?.append(.build(id: id, build, builtAt: builtAt, recordedAt: now, movedTag: moved))
                 } else {
                     for (index, text) in [repository, digest, build.tag, runID].enumerated() {
                         existing.bind(Int32(index + 1), text)

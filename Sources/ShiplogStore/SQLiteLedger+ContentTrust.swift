@@ -12,7 +12,7 @@ extension SQLiteLedger {
             try db.execute(sql: """
                 INSERT INTO key (key_id, name, algorithm, public_key_pem, added_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [key.keyID, key.name, key.algorithm, key.publicKeyPEM, key.addedAt.description])
-            try LogAppender.open(db, enabled: transparencyLog, time: key.addedAt)?.append(.keyAdded(key))
+            try logAppender(db, time: key.addedAt)?.append(.keyAdded(key))
             return key
         }
     }
@@ -27,7 +27,7 @@ extension SQLiteLedger {
             if key.isRevoked { return key }
             try db.execute(sql: "UPDATE key SET revoked_at = ?, revoked_reason = ? WHERE key_id = ?",
                            arguments: [time.description, reason, id])
-            try LogAppender.open(db, enabled: transparencyLog, time: time)?.append(.keyRevoked(keyID: id, at: time, reason: reason))
+            try logAppender(db, time: time)?.append(.keyRevoked(keyID: id, at: time, reason: reason))
             guard let revoked = try Self.key(id: id, db) else { throw LedgerError.notFound("no key \(id) in the trust store") }
             return revoked
         }
@@ -42,7 +42,7 @@ extension SQLiteLedger {
                 """, arguments: [signature.repository.name, signature.digest.description, Data(signature.payload),
                                  Data(signature.signature), signature.signerKeyID, signature.source, time.description])
             if db.changesCount == 1 {
-                try LogAppender.open(db, enabled: transparencyLog, time: time)?
+                try logAppender(db, time: time)?
                     .append(.signature(id: db.lastInsertedRowID, signature, at: time))
             }
             let row = try Row.fetchOne(db, sql: "SELECT * FROM signature WHERE repository = ? AND digest = ? AND signature = ?",

@@ -31,7 +31,7 @@ extension SQLiteLedger {
                 INSERT INTO environment (name, slots, active_slot, require_signature, created_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [environment.name, Self.jsonArray(environment.slots), environment.activeSlot ?? "",
                                  environment.requireSignature, environment.createdAt.description])
-            try LogAppender.open(db, enabled: transparencyLog, time: environment.createdAt)?.append(.environment(environment))
+            try logAppender(db, time: environment.createdAt)?.append(.environment(environment))
             return environment
         }
     }
@@ -49,7 +49,7 @@ extension SQLiteLedger {
                 INSERT INTO traffic_switch (environment, from_slot, to_slot, actor, switched_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [environment, from, slot, actor, time.description])
             let change = TrafficSwitch(environment: environment, fromSlot: from, toSlot: slot, actor: actor, switchedAt: time)
-            try LogAppender.open(db, enabled: transparencyLog, time: time)?.append(.trafficSwitch(change))
+            try logAppender(db, time: time)?.append(.trafficSwitch(change))
             return change
         }
     }
@@ -89,7 +89,7 @@ extension SQLiteLedger {
             let started = Deploy(id: db.lastInsertedRowID, environment: deploy.environment, slot: deploy.slot, service: deploy.service,
                                  repository: deploy.repository.name, tag: deploy.tag, digest: deploy.digest.description,
                                  state: .inProgress, actor: deploy.actor, startedAt: time, finishedAt: nil)
-            try LogAppender.open(db, enabled: transparencyLog, time: time)?.append(.deployStarted(started))
+            try logAppender(db, time: time)?.append(.deployStarted(started))
             return started
         }
     }
@@ -102,7 +102,7 @@ extension SQLiteLedger {
                 """, arguments: [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
                                  deploy.digest.description, verification.reason.rawValue, verification.detail, deploy.actor,
                                  time.description])
-            try LogAppender.open(db, enabled: transparencyLog, time: time)?.append(.deployRefused(deploy, verification, at: time))
+            try logAppender(db, time: time)?.append(.deployRefused(deploy, verification, at: time))
         }
     }
 
@@ -122,7 +122,7 @@ extension SQLiteLedger {
             }
             try db.execute(sql: "UPDATE deploy SET state = ?, finished_at = ? WHERE id = ?",
                            arguments: [state.rawValue, time.description, deployID])
-            try LogAppender.open(db, enabled: transparencyLog, time: time)?.append(.deployFinished(id: deployID, state: state, at: time))
+            try logAppender(db, time: time)?.append(.deployFinished(id: deployID, state: state, at: time))
             var finished = current
             finished.state = state
             finished.finishedAt = time
@@ -137,7 +137,7 @@ extension SQLiteLedger {
             }
             try db.execute(sql: "INSERT INTO deploy_check (deploy_id, name, status, detail, checked_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [check.deployID, check.name, check.status.rawValue, check.detail, check.checkedAt.description])
-            try LogAppender.open(db, enabled: transparencyLog, time: check.checkedAt)?.append(.deployCheck(check))
+            try logAppender(db, time: check.checkedAt)?.append(.deployCheck(check))
             return check
         }
     }
@@ -158,7 +158,7 @@ extension SQLiteLedger {
                 INSERT INTO bad_image (repository, digest, reason, marked_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """, arguments: [repository.name, digest.description, reason, time.description])
             if db.changesCount == 1 {
-                try LogAppender.open(db, enabled: transparencyLog, time: time)?
+                try logAppender(db, time: time)?
                     .append(.imageMarkedBad(repository: repository.name, digest: digest.description, reason: reason, at: time))
             }
         }

@@ -10,6 +10,7 @@ public final class SQLiteLedger: LedgerStore {
     let writer: any DatabaseWriter
     /// Every write appends to the transparency log; off only for benchmarks that measure what the log costs.
     let transparencyLog: Bool
+    let frontierCache = FrontierCache()
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 60

@@ -150,6 +150,9 @@ struct BuildRecordingEndToEndTests {
             let builds = try #require(try shiplog.json(["builds", "--limit", "5000"]) as? [[String: Any]])
             #expect(builds.count == 2000)
             #expect(Set(builds.compactMap { $0["id"] as? Int }).count == 2000)
+            // and the transparency log, appended by four processes at once, is one intact tree of 2000 leaves
+            let log = try #require(try shiplog.json(["log", "verify"]) as? [String: Any])
+            #expect(log["intact"] as? Bool == true && log["tree_size"] as? Int == 2000)
         }
     }
 }

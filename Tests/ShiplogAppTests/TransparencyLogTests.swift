@@ -1,0 +1,92 @@
+import Foundation
+import ShiplogApp
+import ShiplogCore
+import ShiplogCrypto
+import ShiplogStore
+import ShiplogTestSupport
+import Testing
+
+@Suite("Transparency log through the application layer")
+struct TransparencyLogTests {
+    @Test("every kind of write appends one leaf; proofs verify against the roots; checkpoints sign the root")
+    func everyWriteAppends() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let ledger = ReleaseLedger(store: try SQLiteLedger(path: directory.path("l.sqlite")))
+        let key = try PrivateKey.generate(.ecdsaP256)
+        let image = try ImageReference(parsing: "registry.example.com/acme/gateway@sha256:" + String(repeating: "ab", count: 32))
+        let digest = try #require(image.digest)
+        var expectedKinds: [String] = []
+        func wrote(_ kind: String) throws {
+            expectedKinds.append(kind)
+            #expect(try ledger.store.logSize() == Int64(expectedKinds.count), "after \(kind)")
+        }
+        _ = try ledger.recordBuild(NewBuild(service: "gateway", repository: image.repository, tag: "v1", digest: digest))
+        try wrote("build")
+        _ = try ledger.trust(try key.publicKey, name: "ci")
+        try wrote("key-added")
+        _ = try ledger.sign(repository: image.repository, digest: digest, with: key)
+        try wrote("signature")
+        _ = try ledger.createEnvironment(name: "prod", slots: ["blue", "green"], requireSignature: true)
+        try wrote("environment")
+        _ = try ledger.switchSlot(environment: "prod", to: "green", actor: "ops")
+        try wrote("traffic-switch")
+        guard case let .started(deploy) = try ledger.startDeploy(environment: "prod", slot: "green", service: "gateway", image: image,
+                                                                 actor: nil) else { Issue.record("refused"); return }
+        try wrote("deploy-started")
+        _ = try ledger.checkDeploy(id: deploy.id, name: "health", status: .pass, detail: nil)
+        try wrote("deploy-check")
+        _ = try ledger.finishDeploy(id: deploy.id, state: .succeeded)
+        try wrote("deploy-finished")
+        try ledger.markBad(repository: image.repository, digest: digest, reason: "cve")
+        try wrote("image-marked-bad")
+        _ = try ledger.revokeKey(id: try key.publicKey.keyID, reason: "rotated")
+        try wrote("key-revoked")
+        let refused = try ledger.startDeploy(environment: "prod", slot: "green", service: "gateway", image: image, actor: nil)
+        if case .started = refused { Issue.record("a revoked key's signature passed the gate") }
+        try wrote("deploy-refused")
+        // idempotent writes change nothing, so they append nothing
+        _ = try ledger.recordBuild(NewBuild(service: "gateway", repository: image.repository, tag: "v1", digest: digest))
+        try ledger.markBad(repository: image.repository, digest: digest, reason: "again")
+        #expect(try ledger.store.logSize() == Int64(expectedKinds.count))
+        #expect(try ledger.store.logEntries(from: 0, limit: 100).map(\.kind) == expectedKinds)
+
+        // every entry proves into the current root, and every older size is consistent with it
+        let size = try ledger.store.logSize()
+        for index in 0 ..< size {
+            let proof = try ledger.proveInclusion(index: index, size: nil)
+            try MerkleTree.verifyInclusion(index: index, size: size, leafHash: proof.leafHash, proof: proof.proof, root: proof.rootHash)
+        }
+        for older in 1 ... size {
+            let proof = try ledger.proveConsistency(from: older, to: nil)
+            try MerkleTree.verifyConsistency(from: older, to: size, proof: proof.proof, root1: proof.fromRoot, root2: proof.toRoot)
+        }
+        let signer = try LogSigner(privateKey: try PrivateKey.generate(.ed25519))
+        let checkpoint = try ledger.checkpoint(signer: signer)
+        #expect(checkpoint.treeSize == size)
+        #expect(ReleaseLedger.noteSignatureVerifies(checkpoint.note, with: signer.publicKey))
+        #expect(!ReleaseLedger.noteSignatureVerifies(checkpoint.note, with: try PrivateKey.generate(.ed25519).publicKey))
+        #expect(try ledger.verifyLog(logKey: signer.publicKey).intact)
+        // the log key can never become an image-signing key
+        var guarded = ledger
+        guarded.logKeyID = signer.publicKey.keyID
+        #expect(throws: LedgerError.self) { _ = try guarded.trust(signer.publicKey, name: "log") }
+    }
+
+    @Test("a log grown by many single writes and a bulk ingest in one process equals a fresh recomputation")
+    func cachedFrontier() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("l.sqlite")
+        let ledger = ReleaseLedger(store: try SQLiteLedger(path: path))
+        for index in 0 ..< 37 {
+            _ = try ledger.recordBuild(NewBuild(service: "svc", repository: try Repository(parsing: "r.io/svc"), tag: "t\(index)",
+                                                digest: try Digest(parsing: "sha256:" + String(repeating: "0", count: 62) + String(format: "%02x", index))))
+        }
+        // a second handle (another process, in effect) appends in between
+        _ = try ReleaseLedger(store: try SQLiteLedger(path: path)).createEnvironment(name: "dev", slots: [], requireSignature: false)
+        _ = try ledger.createEnvironment(name: "qa", slots: [], requireSignature: false)
+        #expect(try ledger.store.logSize() == 39)
+        #expect(try ledger.verifyLog(logKey: nil).intact)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import ShiplogTestSupport
+import Testing
+
+/// Tampering with the SQLite file from outside (the sqlite3 shell, dropping the append-only triggers
+/// first, as an attacker with file access would) is caught by `shiplog log verify`.
+@Suite("shiplog CLI: transparency log")
+struct TransparencyLogEndToEndTests {
+    /// A ledger with a few writes of different kinds and a signed checkpoint.
+    func ledger(_ directory: TemporaryDirectory) throws -> ShiplogBinary {
+        let shiplog = ShiplogBinary(database: directory.path("ledger.sqlite"))
+        let example = Fixtures.packageRoot.appending(path: "docs/push-metadata.example.json").path
+        #expect(try shiplog.run(["ingest", "push-metadata", example]).status == 0)      // 2 builds (each with its tag move)
+        #expect(try shiplog.run(["env", "create", "prod"]).status == 0)                 // 1
+        let image = "registry.example.com/acme/gateway@sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270"
+        let id = try shiplog.run(["deploy", "start", "--env", "prod", "--service", "gateway", "--digest", image])
+        #expect(id.status == 0)                                                         // 1
+        #expect(try shiplog.run(["deploy", "finish", id.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+                                 "--status", "succeeded"]).status == 0)                 // 1
+        #expect(try shiplog.run(["log", "checkpoint"]).status == 0)
+        return shiplog
+    }
+
+    func sqlite(_ path: String, _ sql: String) throws {
+        let result = try Tool.run("/usr/bin/sqlite3", [path, sql])
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    static let dropTriggers = """
+        DROP TRIGGER log_entry_is_append_only_update; DROP TRIGGER log_entry_is_append_only_delete;
+        DROP TRIGGER log_node_is_append_only_update; DROP TRIGGER log_node_is_append_only_delete;
+        """
+
+    @Test("an intact log verifies; every entry has an inclusion proof against the checkpoint")
+    func intact() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = try ledger(directory)
+        let result = try #require(try shiplog.json(["log", "verify"]) as? [String: Any])
+        #expect(result["intact"] as? Bool == true && result["tree_size"] as? Int == 5)
+        let checkpoint = try #require(try shiplog.json(["log", "checkpoint"]) as? [String: Any])
+        for entry in 0 ..< 5 {
+            let proof = try #require(try shiplog.json(["log", "prove", String(entry)]) as? [String: Any])
+            #expect(proof["root_hash"] as? String == checkpoint["root_hash"] as? String)
+        }
+        #expect(try shiplog.run(["log", "prove", "5"]).status == 65)
+        #expect(try shiplog.run(["log", "consistency", "--from", "0"]).status == 65)
+    }
+
+    @Test("the checkpoint's signature verifies with openssl and the published key")
+    func checkpointWithOpenSSL() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = try ledger(directory)
+        let publicKey = try shiplog.run(["log", "public-key"])
+        try Data(publicKey.stdout.utf8).write(to: directory.url.appending(path: "log.pub"))
+        let checkpoint = try #require(try shiplog.json(["log", "checkpoint"]) as? [String: Any])
+        let note = try #require(checkpoint["note"] as? String)
+        let parts = note.components(separatedBy: "\n\n")
+        #expect(parts.count == 2 && parts[1].hasPrefix("\u{2014} "))
+        try Data((parts[0] + "\n").utf8).write(to: directory.url.appending(path: "body"))
+        let signatureLine = try #require(parts[1].split(separator: "\n").first?.split(separator: " ").last)
+        let signature = try #require(Data(base64Encoded: String(signatureLine))).dropFirst(4)
+        try signature.write(to: directory.url.appending(path: "sig"))
+        let verified = try Tool.run("/usr/bin/openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", directory.path("log.pub"), "-rawin",
+                                                         "-in", directory.path("body"), "-sigfile", directory.path("sig")])
+        #expect(verified.output.contains("Signature Verified Successfully"), "\(verified.output)")
+        // The log key is for checkpoints only: the trust store refuses it.
+        #expect(try shiplog.run(["keys", "add", directory.path("log.pub"), "--name", "log"]).status == 65)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.path("ledger.sqlite.log-key.pem"))
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    @Test("tampering is reported with the first bad entry", arguments: [
+        // entries: 0 build gateway, 1 build orchestrator, 2 environment, 3 deploy started, 4 deploy finished
+        ("changed", "UPDATE log_entry SET data = CAST(replace(CAST(data AS TEXT), 'orchestrator', 'orchestratoR') AS BLOB) WHERE leaf_index = 1", 1),
+        ("removed", "DELETE FROM log_entry WHERE leaf_index = 3", 3),
+        ("reordered", """
+            UPDATE log_entry SET leaf_index = leaf_index + 100 WHERE leaf_index IN (2, 3);
+            UPDATE log_entry SET leaf_index = 3 WHERE leaf_index = 102; UPDATE log_entry SET leaf_index = 2 WHERE leaf_index = 103;
+            """, 2),
+        ("a subtree hash rewritten", "UPDATE log_node SET hash = zeroblob(32) WHERE level = 1 AND idx = 0", 0),
+    ] as [(String, String, Int)])
+    func tampering(_ what: String, _ sql: String, _ firstBad: Int) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = try ledger(directory)
+        try sqlite(directory.path("ledger.sqlite"), Self.dropTriggers + sql)
+        let result = try shiplog.run(["log", "verify", "--json"])
+        #expect(result.status == 1, "\(what): \(result.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["intact"] as? Bool == false)
+        #expect(object["first_bad_index"] as? Int == firstBad, "\(what): \(result.stdout)")
+    }
+
+    @Test("history rewritten consistently (data, leaf and subtree hashes) is caught by the signed checkpoint")
+    func rewrittenHistory() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = try ledger(directory)
+        // Rewrite entry 4 and recompute its leaf hash the way the log would (SHA-256 of 0x00 || data).
+        // Entry 4 is the last leaf of a 5-leaf tree: no stored subtree covers it, so only the checkpoint can notice.
+        try sqlite(directory.path("ledger.sqlite"), Self.dropTriggers + """
+            UPDATE log_entry SET data = CAST(replace(CAST(data AS TEXT), 'succeeded', 'failed') AS BLOB) WHERE leaf_index = 4;
+            """)
+        let data = try Tool.run("/usr/bin/sqlite3", [directory.path("ledger.sqlite"), "SELECT hex(data) FROM log_entry WHERE leaf_index = 4"])
+        let hex = data.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let leafFile = directory.url.appending(path: "leaf")
+        try Data([0] + stride(from: 0, to: hex.count, by: 2).compactMap { offset -> UInt8? in
+            let start = hex.index(hex.startIndex, offsetBy: offset)
+            return UInt8(hex[start ..< hex.index(start, offsetBy: 2)], radix: 16)
+        }).write(to: leafFile)
+        let newHash = try Tool.sha256Hex(of: leafFile.path)
+        try sqlite(directory.path("ledger.sqlite"), "UPDATE log_entry SET leaf_hash = X'\(newHash)' WHERE leaf_index = 4")
+        let result = try shiplog.run(["log", "verify"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("history was rewritten"), "\(result.stdout)")
+    }
+}
