@@ -8,10 +8,11 @@ CREATE TABLE log_entry (
     appended_at TEXT NOT NULL
 );
 
--- Hashes of complete, aligned subtrees above the leaves: (level, idx) covers leaves
--- [idx * 2^level, (idx + 1) * 2^level). Stored as the tree grows, so appends and proofs are O(log n).
+-- Hashes of complete, aligned subtrees of 16 leaves or more: (level, idx) covers leaves
+-- [idx * 2^level, (idx + 1) * 2^level). Stored as the tree grows, so appends and proofs are O(log n);
+-- smaller subtrees are recomputed from their leaf hashes when needed.
 CREATE TABLE log_node (
-    level INTEGER NOT NULL CHECK (level >= 1),
+    level INTEGER NOT NULL CHECK (level >= 4),
     idx   INTEGER NOT NULL CHECK (idx >= 0),
     hash  BLOB NOT NULL CHECK (length(hash) = 32),
     PRIMARY KEY (level, idx)

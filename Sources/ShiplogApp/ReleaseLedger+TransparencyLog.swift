@@ -151,6 +151,11 @@ extension ReleaseLedger {
         var level = 1
         while let below = levels.last, below.count > 1 {
             let computed = stride(from: 0, to: below.count - 1, by: 2).map { MerkleTree.nodeHash(below[$0], below[$0 + 1]) }
+            defer { level += 1 }
+            guard level >= store.lowestStoredLogLevel else {
+                levels.append(computed)
+                continue
+            }
             let stored = try store.logNodes(level: level)
             for (offset, hash) in computed.enumerated() where offset >= stored.count || stored[offset].index != Int64(offset)
                 || stored[offset].hash != hash {
@@ -159,7 +164,6 @@ extension ReleaseLedger {
                     + "(an entry there was changed or reordered)")
             }
             levels.append(computed)
-            level += 1
         }
         let lookup: MerkleTree.SubtreeLookup = { level, index in levels[level][Int(index)] }
         // Checkpoints: what was signed must still be what the rows make.

@@ -45,7 +45,7 @@ enum TransparencyLogBenchmark {
                 index += events.count
             }
         }
-        print("seeded a log of \(count) entries in \(String(format: "%.0f", seeding)) s")
+        FileHandle.standardOutput.write(Data(("seeded a log of \(count) entries in \(String(format: "%.0f", seeding)) s\n").utf8))
         let ledger = ReleaseLedger(store: store)
         var generator = SystemRandomNumberGenerator()
         var samples: [Double] = []

@@ -10,7 +10,7 @@ extension LedgerEvent {
             "tag": .string(build.tag), "digest": .string(build.digest.description), "commit": .text(build.commit),
             "ref": .text(build.ref), "run_id": .text(build.runID), "run_attempt": .number(build.runAttempt),
             "run_url": .text(build.runURL), "builder": .text(build.builder), "built_at": .string(builtAt),
-            "labels": .object(build.labels.mapValues { .string($0) }), "recorded_at": .string(recordedAt),
+            "labels": .object(build.labels.mapValues { Value.string($0) }), "recorded_at": .string(recordedAt),
         ])
     }
 

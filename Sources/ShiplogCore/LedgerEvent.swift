@@ -1,13 +1,16 @@
 /// One ledger write, as the transparency log records it: a versioned kind and its fields, written as
 /// canonical JSON (compact, keys sorted by bytes, integers as integers). One place encodes every kind,
 /// so the same write always yields the same leaf bytes.
-public struct LedgerEvent: Sendable, Hashable {
-    public enum Value: Sendable, Hashable {
+public struct LedgerEvent: Sendable {
+    public enum Value: Sendable {
         case string(String)
         case integer(Int64)
         case bool(Bool)
         case null
-        case object([String: Value])
+        /// Members in any order; they are written sorted by key.
+        case object([(String, Value)])
+
+        public static func object(_ members: [String: Value]) -> Value { .object(members.map { ($0.key, $0.value) }) }
     }
 
     /// The entry kinds, each versioned like Rekor's types: a new shape gets a new version.
@@ -19,32 +22,65 @@ public struct LedgerEvent: Sendable, Hashable {
     }
 
     public var kind: Kind
-    public var fields: [String: Value]
+    public var fields: [(String, Value)]
 
-    public init(_ kind: Kind, _ fields: [String: Value]) {
+    public init(_ kind: Kind, _ fields: KeyValuePairs<String, Value>) {
         self.kind = kind
-        self.fields = fields
+        self.fields = fields.map { ($0.key, $0.value) }
     }
 
     /// `{"kind":…,"v":1,…fields}` in canonical form.
     public var canonicalJSON: [UInt8] {
-        var members = fields
-        members["kind"] = .string(kind.rawValue)
-        members["v"] = .integer(1)
-        return Array(Self.encode(.object(members)).utf8)
+        let members = fields + [("kind", .string(kind.rawValue)), ("v", .integer(1))]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        Self.write(.object(members), into: &bytes)
+        return bytes
     }
 
-    static func encode(_ value: Value) -> String {
+    /// Writes bytes directly: this runs once per ledger write, and bulk ingest writes ten thousand at a time.
+    static func write(_ value: Value, into bytes: inout [UInt8]) {
         switch value {
-        case let .string(text): CanonicalJSON.string(text)
-        case let .integer(number): String(number)
-        case let .bool(flag): flag ? "true" : "false"
-        case .null: "null"
+        case let .string(text): writeString(text, into: &bytes)
+        case let .integer(number): bytes.append(contentsOf: String(number).utf8)
+        case let .bool(flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: bytes.append(contentsOf: "null".utf8)
         case let .object(members):
-            "{" + members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-                .map { CanonicalJSON.string($0) + ":" + encode(members[$0] ?? .null) }
-                .joined(separator: ",") + "}"
+            bytes.append(UInt8(ascii: "{"))
+            for (offset, member) in members.sorted(by: { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }).enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(member.0, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                write(member.1, into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// The same escaping as ``CanonicalJSON/string(_:)``: quote, backslash, and control characters only.
+    static func writeString(_ text: String, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0 ..< 0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 }
 

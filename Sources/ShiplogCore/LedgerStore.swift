@@ -75,8 +75,9 @@ public protocol LedgerStore: Sendable {
     func logInclusionProof(index: Int64, size: Int64) throws(LedgerError) -> (leafHash: [UInt8], proof: [[UInt8]])
     func logConsistencyProof(from: Int64, to: Int64) throws(LedgerError) -> [[UInt8]]
     func logEntries(from: Int64, limit: Int) throws(LedgerError) -> [LogEntry]
-    /// Every stored subtree hash of one level (≥ 1), by index.
+    /// Every stored subtree hash of one level, by index (levels below `lowestStoredLogLevel` are not stored).
     func logNodes(level: Int) throws(LedgerError) -> [(index: Int64, hash: [UInt8])]
+    var lowestStoredLogLevel: Int { get }
     func save(_ checkpoint: Checkpoint) throws(LedgerError)
     func checkpoints() throws(LedgerError) -> [Checkpoint]
 }

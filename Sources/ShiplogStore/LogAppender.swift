@@ -18,6 +18,10 @@ struct LogFrontier: Sendable {
 /// `@unchecked Sendable`: it lives on GRDB's serial writer queue for one transaction; the commit hook
 /// that reads its frontier runs on that queue too.
 final class LogAppender: @unchecked Sendable {
+    /// Subtrees of fewer than 2^4 leaves are not stored: recomputing one from its ≤ 8 leaf hashes is
+    /// cheaper than writing a row for every other append. Higher levels are stored as they complete.
+    static let lowestStoredLevel = 4
+
     private let insertEntry: BulkStatement
     private let insertNode: BulkStatement
     private(set) var frontier: LogFrontier
@@ -40,26 +44,39 @@ final class LogAppender: @unchecked Sendable {
         }
     }
 
-    /// The subtrees of the size's binary decomposition, in one query.
+    /// The subtrees of the size's binary decomposition: stored ones in one query, small ones from their leaves.
     static func load(_ db: Database, size: Int64) throws -> LogFrontier {
         var frontier = LogFrontier(size: size)
         let levels = (0 ..< 63).filter { (size >> $0) & 1 == 1 }
-        guard !levels.isEmpty else { return frontier }
-        let wanted = levels.map { level in "(\(level), \((size >> level) - 1))" }.joined(separator: ",")
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash FROM log_entry WHERE leaf_index = \(size - 1)
-            UNION ALL
-            SELECT level, idx, hash FROM log_node WHERE (level, idx) IN (VALUES \(wanted))
-            """)
-        for row in rows {
-            let level: Int = row["level"]
-            let hash: Data = row["hash"]
-            if levels.contains(level) { frontier.pending[level] = Array(hash) }
+        let stored = levels.filter { $0 >= lowestStoredLevel }
+        if !stored.isEmpty {
+            let wanted = stored.map { level in "(\(level), \((size >> level) - 1))" }.joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT level, idx, hash FROM log_node WHERE (level, idx) IN (VALUES \(wanted))") {
+                let level: Int = row["level"]
+                let hash: Data = row["hash"]
+                frontier.pending[level] = Array(hash)
+            }
+        }
+        for level in levels where level < lowestStoredLevel {
+            frontier.pending[level] = try subtreeFromLeaves(db, level: level, index: (size >> level) - 1)
         }
         for level in levels where frontier.pending[level] == nil {
             throw LedgerError.storage("transparency log is missing subtree (\(level), \((size >> level) - 1))")
         }
         return frontier
+    }
+
+    /// The hash of a small complete subtree, from its leaf hashes.
+    static func subtreeFromLeaves(_ db: Database, level: Int, index: Int64) throws -> MerkleTree.Hash {
+        let first = index << level
+        let count = Int64(1) << level
+        let statement = try db.cachedStatement(sql: "SELECT leaf_hash FROM log_entry WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index")
+        var hashes = try Data.fetchAll(statement, arguments: [first, first + count]).map { Array($0) }
+        guard hashes.count == count else { throw LedgerError.storage("transparency log is missing entries \(first)–\(first + count - 1)") }
+        while hashes.count > 1 {
+            hashes = stride(from: 0, to: hashes.count, by: 2).map { MerkleTree.nodeHash(hashes[$0], hashes[$0 + 1]) }
+        }
+        return hashes[0]
     }
 
     /// Appends one event; returns its leaf index.
@@ -82,10 +99,12 @@ final class LogAppender: @unchecked Sendable {
             hash = MerkleTree.nodeHash(left, hash)
             level += 1
             position >>= 1
-            insertNode.bind(1, level)
-            insertNode.bind(2, Int(position))
-            insertNode.bind(3, bytes: hash)
-            try insertNode.execute()
+            if level >= Self.lowestStoredLevel {
+                insertNode.bind(1, level)
+                insertNode.bind(2, Int(position))
+                insertNode.bind(3, bytes: hash)
+                try insertNode.execute()
+            }
         }
         frontier.pending[level] = hash
         frontier.size += 1

@@ -34,6 +34,8 @@ extension SQLiteLedger {
         }
     }
 
+    public var lowestStoredLogLevel: Int { LogAppender.lowestStoredLevel }
+
     public func logNodes(level: Int) throws(LedgerError) -> [(index: Int64, hash: [UInt8])] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT idx, hash FROM log_node WHERE level = ? ORDER BY idx", arguments: [level]).map { row in
@@ -62,9 +64,10 @@ extension SQLiteLedger {
         }
     }
 
-    /// Stored hashes of complete subtrees: leaves from log_entry, levels above from log_node.
+    /// Hashes of complete subtrees: leaves from log_entry, small subtrees from their leaves, the rest from log_node.
     static func subtreeLookup(_ db: Database) -> MerkleTree.SubtreeLookup {
         { level, index in
+            if level > 0, level < LogAppender.lowestStoredLevel { return try LogAppender.subtreeFromLeaves(db, level: level, index: index) }
             let hash: Data? = level == 0
                 ? try Data.fetchOne(db.cachedStatement(sql: "SELECT leaf_hash FROM log_entry WHERE leaf_index = ?"), arguments: [index])
                 : try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM log_node WHERE level = ? AND idx = ?"),

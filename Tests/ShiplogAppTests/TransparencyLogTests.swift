@@ -88,5 +88,16 @@ struct TransparencyLogTests {
         _ = try ledger.createEnvironment(name: "qa", slots: [], requireSignature: false)
         #expect(try ledger.store.logSize() == 39)
         #expect(try ledger.verifyLog(logKey: nil).intact)
+        for index in Int64(0) ..< 39 {
+            let proof = try ledger.proveInclusion(index: index, size: nil)
+            try MerkleTree.verifyInclusion(index: index, size: 39, leafHash: proof.leafHash, proof: proof.proof, root: proof.rootHash)
+        }
+        // a stored subtree (entries 16–31) rewritten from outside is reported at its first entry
+        let tamper = try Tool.run("/usr/bin/sqlite3", [path, """
+            DROP TRIGGER log_node_is_append_only_update; UPDATE log_node SET hash = zeroblob(32) WHERE level = 4 AND idx = 1;
+            """])
+        #expect(tamper.status == 0, "\(tamper.output)")
+        let broken = try ledger.verifyLog(logKey: nil)
+        #expect(!broken.intact && broken.firstBadIndex == 16, "\(broken)")
     }
 }

@@ -76,3 +76,18 @@ struct CanonicalJSONTests {
         #expect(try JSONDecoder().decode([String: String].self, from: Data(text.utf8)) == labels)
     }
 }
+
+@Suite("ledger events")
+struct LedgerEventTests {
+    @Test("canonical JSON: sorted keys, minimal escapes, the same bytes as CanonicalJSON, parseable by Foundation")
+    func canonical() throws {
+        let event = LedgerEvent(.imageMarkedBad, ["reason": .string("quote\" back\\ nl\n ctl\u{01} é"), "n": .integer(-3),
+                                                  "flag": .bool(true), "none": .null, "labels": .object([("b", .string("2")), ("a", .string("1"))])])
+        let text = String(decoding: event.canonicalJSON, as: UTF8.self)
+        #expect(text == #"{"flag":true,"kind":"image-marked-bad","labels":{"a":"1","b":"2"},"n":-3,"none":null,"#
+            + #""reason":"quote\" back\\ nl\n ctl\u0001 é","v":1}"#)
+        #expect(text.contains(CanonicalJSON.string("quote\" back\\ nl\n ctl\u{01} é")))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(event.canonicalJSON)) as? [String: Any])
+        #expect(parsed["reason"] as? String == "quote\" back\\ nl\n ctl\u{01} é")
+    }
+}
