@@ -6,8 +6,12 @@ import GRDBSQLite
 /// (WAL, synchronous FULL, foreign keys, 64 MiB page cache).
 enum RawSQLiteInsertLoop {
     struct Row {
-        var service, repository, tag, digest, commit, ref, runID, builtAt, labels, recordedAt: String
-        var runAttempt: Int32
+        var service, repository, tag, digest: String
+        var commit, ref: String?
+        var runID: String
+        var runURL, builder: String?
+        var builtAt, labels, recordedAt: String
+        var runAttempt: Int?
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -30,7 +34,7 @@ enum RawSQLiteInsertLoop {
         let sql = """
             INSERT INTO build (service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url, builder,
                                built_at, labels, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let insert = statement else {
             throw Failure(description: String(cString: sqlite3_errmsg(db)))
@@ -40,17 +44,22 @@ enum RawSQLiteInsertLoop {
         return try Stopwatch.seconds {
             try exec("BEGIN IMMEDIATE")
             for row in rows {
-                sqlite3_bind_text(insert, 1, row.service, -1, transient)
-                sqlite3_bind_text(insert, 2, row.repository, -1, transient)
-                sqlite3_bind_text(insert, 3, row.tag, -1, transient)
-                sqlite3_bind_text(insert, 4, row.digest, -1, transient)
-                sqlite3_bind_text(insert, 5, row.commit, -1, transient)
-                sqlite3_bind_text(insert, 6, row.ref, -1, transient)
-                sqlite3_bind_text(insert, 7, row.runID, -1, transient)
-                sqlite3_bind_int(insert, 8, row.runAttempt)
-                sqlite3_bind_text(insert, 9, row.builtAt, -1, transient)
-                sqlite3_bind_text(insert, 10, row.labels, -1, transient)
-                sqlite3_bind_text(insert, 11, row.recordedAt, -1, transient)
+                func text(_ index: Int32, _ value: String?) {
+                    if let value { sqlite3_bind_text(insert, index, value, -1, transient) } else { sqlite3_bind_null(insert, index) }
+                }
+                text(1, row.service)
+                text(2, row.repository)
+                text(3, row.tag)
+                text(4, row.digest)
+                text(5, row.commit)
+                text(6, row.ref)
+                text(7, row.runID)
+                if let attempt = row.runAttempt { sqlite3_bind_int64(insert, 8, Int64(attempt)) } else { sqlite3_bind_null(insert, 8) }
+                text(9, row.runURL)
+                text(10, row.builder)
+                text(11, row.builtAt)
+                text(12, row.labels)
+                text(13, row.recordedAt)
                 guard sqlite3_step(insert) == SQLITE_DONE else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
                 sqlite3_reset(insert)
             }

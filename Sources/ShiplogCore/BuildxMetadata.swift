@@ -150,19 +150,22 @@ public enum BuildxMetadata {
     }
 
     /// `containerimage.digest`, else the descriptor's digest; nil when the result produced no image.
+    /// Field names are built only for an error: this runs once per bake target.
     static func imageDigest(
         _ result: [String: JSONValue], field: (String) -> String, source: String
     ) throws(InvalidInput) -> Digest? {
-        let candidates: [(String, JSONValue?)] = [
-            (field(digestKey), result[digestKey]),
-            (field(descriptorKey + ".digest"), result[descriptorKey]?["digest"]),
-        ]
-        for case let (name, value?) in candidates {
-            guard let text = value.stringValue else {
-                throw InvalidInput(source: source, field: name, value: value.shortText, reason: "expected a digest string")
-            }
-            do { return try Digest(parsing: text) } catch { throw error.at(name, in: source) }
+        let value: JSONValue
+        let key: String
+        if let direct = result[digestKey] {
+            (value, key) = (direct, digestKey)
+        } else if let described = result[descriptorKey]?["digest"] {
+            (value, key) = (described, descriptorKey + ".digest")
+        } else {
+            return nil
         }
-        return nil
+        guard let text = value.stringValue else {
+            throw InvalidInput(source: source, field: field(key), value: value.shortText, reason: "expected a digest string")
+        }
+        do { return try Digest(parsing: text) } catch { throw error.at(field(key), in: source) }
     }
 }
