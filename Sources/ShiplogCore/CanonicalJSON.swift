@@ -11,14 +11,19 @@ public enum CanonicalJSON {
         return text + "}"
     }
 
-    public static func string(_ value: String) -> String {
+    /// A JSON string literal. `htmlSafe` also escapes `<`, `>`, `&`, U+2028 and U+2029 as Go's
+    /// `encoding/json` does (cosign's payload bytes depend on it).
+    public static func string(_ value: String, htmlSafe: Bool = false) -> String {
         // Nearly every value is plain text: no quote, backslash or control character to escape.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        if !htmlSafe, !needsEscaping(value) {
             return "\"" + value + "\""
         }
         var text = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
+            case _ where htmlSafe && Self.htmlSensitive.contains(scalar):
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             case "\"": text += "\\\""
             case "\\": text += "\\\\"
             case "\n": text += "\\n"
@@ -36,5 +41,12 @@ public enum CanonicalJSON {
             }
         }
         return text + "\""
+    }
+
+    static let htmlSensitive: Set<Unicode.Scalar> = ["<", ">", "&", "\u{2028}", "\u{2029}"]
+
+    /// True when the text holds a quote, a backslash or a control character.
+    static func needsEscaping(_ value: String) -> Bool {
+        value.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
     }
 }

@@ -80,28 +80,5 @@ public struct SignaturePayload: Sendable, Hashable {
 
 /// Strings as Go's `encoding/json` writes them, which cosign's payload bytes depend on.
 enum GoJSON {
-    static func string(_ value: String) -> String {
-        var text = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":  // Go escapes these for safe embedding in HTML
-                text += "\\u" + hex4(scalar.value)
-            default:
-                if scalar.value < 0x20 { text += "\\u" + hex4(scalar.value) } else { text.unicodeScalars.append(scalar) }
-            }
-        }
-        return text + "\""
-    }
-
-    private static func hex4(_ value: UInt32) -> String {
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-    }
+    static func string(_ value: String) -> String { CanonicalJSON.string(value, htmlSafe: true) }
 }

@@ -74,7 +74,7 @@ extension SQLiteLedger {
     }
 
     static func jsonArray(_ values: [String]) -> String {
-        "[" + values.map(CanonicalJSON.string).joined(separator: ",") + "]"
+        "[" + values.map { CanonicalJSON.string($0) }.joined(separator: ",") + "]"
     }
 
     // MARK: - Deploys

@@ -65,20 +65,17 @@ public final class SQLiteLedger: LedgerStore {
     // MARK: - Transactions
 
     func write<T>(_ body: (Database) throws -> T) throws(LedgerError) -> T {
-        do {
-            return try writer.write(body)
-        } catch let error as LedgerError {
-            throw error
-        } catch let error as DatabaseError {
-            throw .storage(error.message ?? error.description)
-        } catch {
-            throw .storage("\(error)")
-        }
+        try Self.ledgerErrors { try writer.write(body) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(LedgerError) -> T {
+        try Self.ledgerErrors { try writer.read(body) }
+    }
+
+    /// Errors a body throws on purpose pass through; SQLite's become storage failures with its message.
+    private static func ledgerErrors<T>(_ body: () throws -> T) throws(LedgerError) -> T {
         do {
-            return try writer.read(body)
+            return try body()
         } catch let error as LedgerError {
             throw error
         } catch let error as DatabaseError {

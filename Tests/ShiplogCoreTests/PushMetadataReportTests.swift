@@ -91,3 +91,13 @@ struct LedgerEventTests {
         #expect(parsed["reason"] as? String == "quote\" back\\ nl\n ctl\u{01} é")
     }
 }
+
+@Suite("JSON string escaping")
+struct JSONEscapingTests {
+    @Test("canonical JSON leaves <>& alone; Go-style (cosign) escapes them")
+    func htmlSafety() {
+        #expect(CanonicalJSON.string("a<b>&c") == #""a<b>&c""#)
+        #expect(CanonicalJSON.string("a<b>&c\u{2028}", htmlSafe: true) == #""a\u003cb\u003e\u0026c\u2028""#)
+        #expect(CanonicalJSON.string("tab\there", htmlSafe: true) == #""tab\there""#)
+    }
+}
