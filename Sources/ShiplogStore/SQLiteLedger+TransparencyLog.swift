@@ -9,11 +9,15 @@ extension SQLiteLedger {
     }
 
     public func logRoot(size: Int64) throws(LedgerError) -> [UInt8] {
-        try read { db in try MerkleTree.rangeHash(0, size, Self.subtreeLookup(db)) }
+        guard size > 0 else { throw .invalidInput(InvalidInput(field: "size", value: String(size), reason: "a root needs at least one entry")) }
+        return try read { db in try MerkleTree.rangeHash(0, size, Self.subtreeLookup(db)) }
     }
 
     public func logInclusionProof(index: Int64, size: Int64) throws(LedgerError) -> (leafHash: [UInt8], proof: [[UInt8]]) {
-        try read { db in
+        guard index >= 0, index < size else {
+            throw .invalidInput(InvalidInput(field: "entry", value: String(index), reason: "not in a tree of \(size) entries"))
+        }
+        return try read { db in
             let lookup = Self.subtreeLookup(db)
             return (try lookup(0, index), try MerkleTree.inclusionProof(index: index, size: size, lookup))
         }
