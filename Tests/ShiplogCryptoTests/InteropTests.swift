@@ -98,6 +98,24 @@ struct InteropTests {
         }
     }
 
+    @Test("openssl keys shiplog refuses: another curve, a short RSA key", arguments: [
+        (["ecparam", "-name", "secp384r1", "-genkey", "-noout"], "EC curve secp384r1"),
+        (["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"], "1024 bits"),
+    ])
+    func refusedKeys(_ generate: [String], _ reason: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let keyPath = directory.path("key.pem")
+        #expect(try Tool.run("/usr/bin/openssl", generate + ["-out", keyPath]).status == 0)
+        #expect(try Tool.run("/usr/bin/openssl", ["pkey", "-in", keyPath, "-pubout", "-out", directory.path("pub.pem")]).status == 0)
+        for (path, isPrivate) in [(keyPath, true), (directory.path("pub.pem"), false)] {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect {
+                if isPrivate { _ = try PrivateKey(encoded: bytes, passphrase: nil) } else { _ = try PublicKey(encoded: bytes) }
+            } throws: { error in "\(error)".contains(reason) }
+        }
+    }
+
     @Test("encrypted private keys: the passphrase is required and checked")
     func encryptedKeys() throws {
         let key = try PrivateKey.generate(.ecdsaP256)
