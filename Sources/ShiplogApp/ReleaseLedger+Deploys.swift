@@ -100,7 +100,11 @@ extension ReleaseLedger {
     // MARK: - Live, last-known-good, rollback
 
     public func live(environment name: String, slot requestedSlot: String?, service: String? = nil) throws(LedgerError) -> LiveEnvironment {
-        let environment = try existingEnvironment(name)
+        try live(in: try existingEnvironment(name), slot: requestedSlot, service: service)
+    }
+
+    func live(in environment: Environment, slot requestedSlot: String?, service: String?) throws(LedgerError) -> LiveEnvironment {
+        let name = environment.name
         let slot: String?
         do { slot = try environment.slot(requestedSlot) } catch { throw .invalidInput(error) }
         let services = try store.liveDeploys(environment: name, slot: slot)
@@ -111,7 +115,11 @@ extension ReleaseLedger {
 
     /// The newest good deploy of (environment, service); nil when none was ever good.
     public func lastKnownGood(environment name: String, service: String, excludingDigest: String? = nil) throws(LedgerError) -> Deploy? {
-        let environment = try existingEnvironment(name)
+        try lastKnownGood(in: try existingEnvironment(name), service: service, excludingDigest: excludingDigest)
+    }
+
+    func lastKnownGood(in environment: Environment, service: String, excludingDigest: String?) throws(LedgerError) -> Deploy? {
+        let name = environment.name
         var before: Int64?
         while true {
             // Newest first, a page at a time: the LKG is nearly always among the first few.
@@ -129,16 +137,17 @@ extension ReleaseLedger {
             throw .invalidInput(InvalidInput(field: "--to-previous", reason: "needs --service"))
         }
         let environment = try existingEnvironment(name)
-        let current = try live(environment: name, slot: nil, service: service)
+        let current = try live(in: environment, slot: nil, service: service)
         var previous: RollbackPlanner.PreviousSlot?
         if !environment.slots.isEmpty, let last = try store.lastSwitch(environment: name), last.toSlot == environment.activeSlot,
            !last.fromSlot.isEmpty, service == nil {
-            previous = RollbackPlanner.PreviousSlot(slot: last.fromSlot, live: try live(environment: name, slot: last.fromSlot).services)
+            previous = RollbackPlanner.PreviousSlot(slot: last.fromSlot,
+                                                    live: try live(in: environment, slot: last.fromSlot, service: nil).services)
         }
         return try RollbackPlanner.plan(
             environment: environment, slot: current.slot, live: current.services, previousSlot: previous, toPrevious: toPrevious
         ) { service, excluding throws(LedgerError) in
-            try lastKnownGood(environment: name, service: service, excludingDigest: excluding)
+            try lastKnownGood(in: environment, service: service, excludingDigest: excluding)
         }
     }
 }
