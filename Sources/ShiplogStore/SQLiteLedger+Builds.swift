@@ -104,7 +104,7 @@ extension SQLiteLedger {
                     ImageHistory.SignatureEntry(id: row["id"], keyID: row["signer_key_id"], source: row["source"],
                                                 recordedAt: try Timestamp(rfc3339: row["recorded_at"]))
                 }
-                let deploys = try Row.fetchAll(db, sql: "SELECT * FROM deploy WHERE repository = ? AND digest = ? ORDER BY id DESC",
+                let deploys = try Row.fetchAll(db, sql: "SELECT \(Self.deployColumns) FROM deploy d WHERE repository = ? AND digest = ? ORDER BY id DESC",
                                                arguments: arguments).map(Self.deploy(from:))
                 let bad = try Row.fetchOne(db, sql: "SELECT reason, marked_at FROM bad_image WHERE repository = ? AND digest = ?",
                                            arguments: arguments).map { row in
