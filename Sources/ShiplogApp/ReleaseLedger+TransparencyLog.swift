@@ -122,7 +122,8 @@ extension ReleaseLedger {
     }
 
     /// Recomputes the tree from the entries' data and compares it with the stored hashes and with every
-    /// kept checkpoint (whose signature must verify with `logKey`).
+    /// kept checkpoint (whose signature must verify with `logKey`); then replays the entries and compares
+    /// the builds, deploys, signatures, keys and bad marks they describe with the tables.
     public func verifyLog(logKey: PublicKey?) throws(LedgerError) -> LogVerification {
         let size = try store.logSize()
         let checkpoints = try store.checkpoints()
@@ -132,6 +133,7 @@ extension ReleaseLedger {
         // Leaves: dense indexes, and each stored leaf hash recomputed from its data.
         var leaves: [[UInt8]] = []
         leaves.reserveCapacity(Int(size))
+        var audit = TableAudit()
         var next: Int64 = 0
         while next < size {
             let page = try store.logEntries(from: next, limit: 20_000)
@@ -143,6 +145,7 @@ extension ReleaseLedger {
                     return bad(next, "entry \(next) (\(entry.kind)) was changed: its data no longer hashes to its leaf")
                 }
                 leaves.append(recomputed)
+                audit.replay(entry)
                 next += 1
             }
         }
@@ -180,6 +183,10 @@ extension ReleaseLedger {
             if let logKey, !Self.noteSignatureVerifies(checkpoint.note, with: logKey) {
                 return bad(nil, "the checkpoint at size \(checkpoint.treeSize) is not signed by the log key")
             }
+        }
+        // Tables: what the log recorded must be what the tables hold now.
+        if let difference = try audit.firstDifference(in: store) {
+            return bad(difference.leaf, difference.problem)
         }
         return LogVerification(treeSize: size, checkpointsChecked: checkpoints.count, firstBadIndex: nil, problem: nil)
     }

@@ -62,18 +62,17 @@ enum TransparencyLogBenchmark {
     static func verifyOneMillion(in folder: URL) throws -> Finding {
         let count = 1_000_000
         let store = try SQLiteLedger(path: folder.appending(path: "one-million.sqlite").path, transparencyLog: true)
+        // Real builds (the tables and the log, written together), so verify also compares the tables.
         var index = 0
         while index < count {
-            let events = try (index ..< min(count, index + 200_000)).map { item in
-                LedgerEvent.build(id: Int64(item), try build(item), builtAt: "2026-11-28T14:03:11.000Z", recordedAt: "2026-11-29T00:00:00.000Z")
-            }
-            try store.appendToLog(events, at: Timestamp(millisecondsSinceEpoch: 0))
-            index += events.count
+            let builds = try (index ..< min(count, index + 50_000)).map(build)
+            _ = try store.record(builds, at: Timestamp(millisecondsSinceEpoch: 1_764_000_000_000))
+            index += builds.count
         }
         let ledger = ReleaseLedger(store: store)
         var result: LogVerification?
         let seconds = try Stopwatch.seconds { result = try ledger.verifyLog(logKey: nil) }
         guard result?.intact == true else { throw ProcessTimer.Failure(description: "log verify found the benchmark log broken") }
-        return Finding(name: "log verify of \(count) entries", figure: String(format: "%.2f s", seconds), target: "<= 10 s", met: seconds <= 10)
+        return Finding(name: "log verify of \(count) entries (tree, checkpoints and tables)", figure: String(format: "%.2f s", seconds), target: "<= 10 s", met: seconds <= 10)
     }
 }

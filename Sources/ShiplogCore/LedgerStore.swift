@@ -75,6 +75,10 @@ public protocol LedgerStore: Sendable {
     func logInclusionProof(index: Int64, size: Int64) throws(LedgerError) -> (leafHash: [UInt8], proof: [[UInt8]])
     func logConsistencyProof(from: Int64, to: Int64) throws(LedgerError) -> [[UInt8]]
     func logEntries(from: Int64, limit: Int) throws(LedgerError) -> [LogEntry]
+    /// Every deploy, oldest first (for comparing the tables with the log).
+    func allDeploys() throws(LedgerError) -> [Deploy]
+    /// Every image marked bad, as repository@digest.
+    func badImages() throws(LedgerError) -> [String]
     /// Every stored subtree hash of one level, by index (levels below `lowestStoredLogLevel` are not stored).
     func logNodes(level: Int) throws(LedgerError) -> [(index: Int64, hash: [UInt8])]
     var lowestStoredLogLevel: Int { get }

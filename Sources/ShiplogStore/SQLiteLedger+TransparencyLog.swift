@@ -40,6 +40,14 @@ extension SQLiteLedger {
 
     public var lowestStoredLogLevel: Int { LogAppender.lowestStoredLevel }
 
+    public func allDeploys() throws(LedgerError) -> [Deploy] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT \(Self.deployColumns) FROM deploy d ORDER BY id").map(Self.deploy(from:)) }
+    }
+
+    public func badImages() throws(LedgerError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT repository || '@' || digest FROM bad_image ORDER BY 1") }
+    }
+
     public func logNodes(level: Int) throws(LedgerError) -> [(index: Int64, hash: [UInt8])] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT idx, hash FROM log_node WHERE level = ? ORDER BY idx", arguments: [level]).map { row in

@@ -80,6 +80,15 @@ struct TransparencyLogEndToEndTests {
             UPDATE log_entry SET leaf_index = 3 WHERE leaf_index = 102; UPDATE log_entry SET leaf_index = 2 WHERE leaf_index = 103;
             """, nil),  // within a subtree too small to be stored: the signed checkpoint's root catches it
         ("a leaf hash rewritten", "UPDATE log_entry SET leaf_hash = zeroblob(32) WHERE leaf_index = 0", 0),
+        // the tables themselves, edited without touching the log
+        ("a build row edited", """
+            DROP TRIGGER build_is_append_only_update;
+            UPDATE build SET digest = 'sha256:' || substr(digest, 8, 63) || 'f' WHERE service = 'orchestrator';
+            """, 1),
+        ("a deploy's state flipped", """
+            DROP TRIGGER deploy_state_moves_forward; UPDATE deploy SET state = 'failed';
+            """, 4),
+        ("a build row deleted", "DROP TRIGGER build_is_append_only_delete; DELETE FROM build WHERE service = 'gateway'", 0),
     ] as [(String, String, Int?)])
     func tampering(_ what: String, _ sql: String, _ firstBad: Int?) throws {
         let directory = try TemporaryDirectory()

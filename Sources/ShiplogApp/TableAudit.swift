@@ -1,0 +1,112 @@
+import Foundation
+import ShiplogCore
+
+/// Replays the log's events into what the tables should hold now, and compares: an edit made to a
+/// table row directly in the SQLite file (not through shiplog, so without a log entry) shows here.
+struct TableAudit {
+    /// What the log says, keyed the way the tables are.
+    private var builds: [Int64: [String: String]] = [:]
+    private var deploys: [Int64: [String: String]] = [:]
+    private var signatures: [Int64: [String: String]] = [:]
+    private var keys: [String: [String: String]] = [:]
+    private var badImages: Set<String> = []
+    /// The leaf that last described each row, for the report.
+    private var leafOf: [String: Int64] = [:]
+
+    /// Reads one entry's event (canonical JSON) into the expected state.
+    mutating func replay(_ entry: LogEntry) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(entry.data))) as? [String: Any] else { return }
+        func text(_ key: String) -> String {
+            switch object[key] {
+            case let value as String: value
+            case let value as NSNumber: value.stringValue
+            case let value as [String: String]: CanonicalJSON.object(value)
+            default: ""
+            }
+        }
+        func fields(_ names: [String]) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: names.map { ($0, text($0)) })
+        }
+        let id = Int64(text(entry.kind == LedgerEvent.Kind.deployStarted.rawValue || entry.kind == LedgerEvent.Kind.deployFinished.rawValue
+            ? "deploy_id" : "id")) ?? -1
+        switch entry.kind {
+        case LedgerEvent.Kind.build.rawValue:
+            builds[id] = fields(["service", "repository", "tag", "digest", "commit", "ref", "run_id", "built_at", "labels"])
+            leafOf["build \(id)"] = entry.index
+        case LedgerEvent.Kind.deployStarted.rawValue:
+            deploys[id] = fields(["environment", "service", "repository", "digest", "state"])
+            leafOf["deploy \(id)"] = entry.index
+        case LedgerEvent.Kind.deployFinished.rawValue:
+            deploys[id]?["state"] = text("state")
+            leafOf["deploy \(id)"] = entry.index
+        case LedgerEvent.Kind.signature.rawValue:
+            signatures[id] = fields(["repository", "digest", "payload", "signature"])
+            leafOf["signature \(id)"] = entry.index
+        case LedgerEvent.Kind.keyAdded.rawValue:
+            keys[text("key_id")] = ["public_key_pem": text("public_key_pem"), "revoked": "false"]
+            leafOf["key \(text("key_id"))"] = entry.index
+        case LedgerEvent.Kind.keyRevoked.rawValue:
+            keys[text("key_id")]?["revoked"] = "true"
+            leafOf["key \(text("key_id"))"] = entry.index
+        case LedgerEvent.Kind.imageMarkedBad.rawValue:
+            badImages.insert(text("repository") + "@" + text("digest"))
+        default:
+            break
+        }
+    }
+
+    /// The first row that differs from what the log says, or nil when the tables agree with it.
+    func firstDifference(in store: any LedgerStore) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
+        func differs(_ what: String, _ expected: [String: String]?, _ actual: [String: String]?) -> (leaf: Int64?, problem: String)? {
+            guard expected != actual else { return nil }
+            guard let expected else { return (nil, "\(what) is in the tables but no log entry records it: it was inserted directly") }
+            guard let actual else { return (leafOf[what], "\(what) is recorded in the log but missing from the tables: it was deleted") }
+            let field = expected.keys.sorted().first { expected[$0] != actual[$0] } ?? "?"
+            return (leafOf[what], "\(what) was edited in the tables: \(field) is \(actual[field].map { "\"\($0)\"" } ?? "missing"), "
+                + "the log recorded \(expected[field].map { "\"\($0)\"" } ?? "nothing")")
+        }
+        var actualBuilds: [Int64: [String: String]] = [:]
+        for build in try store.builds(matching: BuildQuery(limit: Int.max)) {
+            actualBuilds[build.id] = [
+                "service": build.service, "repository": build.repository, "tag": build.tag, "digest": build.digest,
+                "commit": build.commit ?? "", "ref": build.ref ?? "", "run_id": build.runID ?? "", "built_at": build.builtAt.description,
+                "labels": CanonicalJSON.object(build.labels),
+            ]
+        }
+        for id in Set(builds.keys).union(actualBuilds.keys).sorted() {
+            if let found = differs("build \(id)", builds[id], actualBuilds[id]) { return found }
+        }
+        var actualDeploys: [Int64: [String: String]] = [:]
+        for deploy in try store.allDeploys() {
+            actualDeploys[deploy.id] = ["environment": deploy.environment, "service": deploy.service, "repository": deploy.repository,
+                                        "digest": deploy.digest, "state": deploy.state.rawValue]
+        }
+        for id in Set(deploys.keys).union(actualDeploys.keys).sorted() {
+            if let found = differs("deploy \(id)", deploys[id], actualDeploys[id]) { return found }
+        }
+        var actualSignatures: [Int64: [String: String]] = [:]
+        for signature in try store.allSignatures() {
+            actualSignatures[signature.id] = ["repository": signature.repository, "digest": signature.digest,
+                                              "payload": Data(signature.payload).base64EncodedString(),
+                                              "signature": Data(signature.signature).base64EncodedString()]
+        }
+        for id in Set(signatures.keys).union(actualSignatures.keys).sorted() {
+            if let found = differs("signature \(id)", signatures[id], actualSignatures[id]) { return found }
+        }
+        var actualKeys: [String: [String: String]] = [:]
+        for key in try store.keys() {
+            actualKeys[key.keyID] = ["public_key_pem": key.publicKeyPEM, "revoked": String(key.isRevoked)]
+        }
+        for id in Set(keys.keys).union(actualKeys.keys).sorted() {
+            if let found = differs("key \(id)", keys[id], actualKeys[id]) { return found }
+        }
+        let actualBad = Set(try store.badImages())
+        if let removed = badImages.subtracting(actualBad).sorted().first {
+            return (nil, "the bad mark of \(removed) was deleted from the tables")
+        }
+        if let added = actualBad.subtracting(badImages).sorted().first {
+            return (nil, "\(added) is marked bad in the tables but no log entry records it")
+        }
+        return nil
+    }
+}
