@@ -5,7 +5,11 @@ import ShiplogCore
 /// table row directly in the SQLite file (not through shiplog, so without a log entry) shows here.
 struct TableAudit {
     /// What the log says, keyed the way the tables are.
-    private var builds: [Int64: [String: String]] = [:]
+    /// Build rows regenerated as events, consumed in id order as the log's build entries come by.
+    private var pendingBuilds: [(id: Int64, moved: [UInt8], unmoved: [UInt8])] = []
+    private var lastBuildID: Int64 = 0
+    /// The first disagreement found while replaying (the leaf, and what is wrong).
+    private(set) var problem: (leaf: Int64?, problem: String)?
     private var deploys: [Int64: [String: String]] = [:]
     private var signatures: [Int64: [String: String]] = [:]
     private var keys: [String: [String: String]] = [:]
@@ -13,8 +17,13 @@ struct TableAudit {
     /// The leaf that last described each row, for the report.
     private var leafOf: [String: Int64] = [:]
 
-    /// Reads one entry's event (canonical JSON) into the expected state.
-    mutating func replay(_ entry: LogEntry) {
+    /// Reads one entry's event (canonical JSON) into the expected state. Builds, the bulk of a ledger, are
+    /// compared byte for byte with their rows as they come (their ids rise in log order); the rest is parsed.
+    mutating func replay(_ entry: LogEntry, store: any LedgerStore) throws(LedgerError) {
+        if entry.kind == LedgerEvent.Kind.build.rawValue {
+            try compareBuild(entry, store: store)
+            return
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(entry.data))) as? [String: Any] else { return }
         func text(_ key: String) -> String {
             switch object[key] {
@@ -30,9 +39,6 @@ struct TableAudit {
         let id = Int64(text(entry.kind == LedgerEvent.Kind.deployStarted.rawValue || entry.kind == LedgerEvent.Kind.deployFinished.rawValue
             ? "deploy_id" : "id")) ?? -1
         switch entry.kind {
-        case LedgerEvent.Kind.build.rawValue:
-            builds[id] = fields(["service", "repository", "tag", "digest", "commit", "ref", "run_id", "built_at", "labels"])
-            leafOf["build \(id)"] = entry.index
         case LedgerEvent.Kind.deployStarted.rawValue:
             deploys[id] = fields(["environment", "service", "repository", "digest", "state"])
             leafOf["deploy \(id)"] = entry.index
@@ -55,8 +61,46 @@ struct TableAudit {
         }
     }
 
+    private mutating func compareBuild(_ entry: LogEntry, store: any LedgerStore) throws(LedgerError) {
+        guard problem == nil else { return }
+        if pendingBuilds.isEmpty {
+            pendingBuilds = try store.buildEvents(afterID: lastBuildID, limit: 20_000).reversed()
+        }
+        guard let row = pendingBuilds.popLast() else {
+            problem = (entry.index, "build \(Self.buildID(in: entry)) is recorded in the log but missing from the tables: it was deleted")
+            return
+        }
+        lastBuildID = row.id
+        guard entry.data == row.unmoved || entry.data == row.moved else {
+            let loggedID = Self.buildID(in: entry)
+            if row.id != loggedID {
+                let what = row.id < loggedID ? "build \(row.id) is in the tables but no log entry records it: it was inserted directly"
+                    : "build \(loggedID) is recorded in the log but missing from the tables: it was deleted"
+                problem = (entry.index, what)
+            } else {
+                problem = (entry.index, "build \(row.id) was edited in the tables: "
+                    + Self.firstDifferentField(logged: entry.data, table: row.unmoved) + " no longer matches the log")
+            }
+            return
+        }
+    }
+
+    static func buildID(in entry: LogEntry) -> Int64 {
+        ((try? JSONSerialization.jsonObject(with: Data(entry.data))) as? [String: Any]).flatMap { ($0["id"] as? NSNumber)?.int64Value } ?? -1
+    }
+
+    static func firstDifferentField(logged: [UInt8], table: [UInt8]) -> String {
+        guard let a = (try? JSONSerialization.jsonObject(with: Data(logged))) as? [String: Any],
+              let b = (try? JSONSerialization.jsonObject(with: Data(table))) as? [String: Any] else { return "a field" }
+        return a.keys.sorted().first { key in key != "moved_tag" && "\(a[key] ?? "")" != "\(b[key] ?? "")" }.map { "\($0)" } ?? "a field"
+    }
+
     /// The first row that differs from what the log says, or nil when the tables agree with it.
     func firstDifference(in store: any LedgerStore) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
+        if let problem { return problem }
+        if let extra = try store.buildEvents(afterID: lastBuildID, limit: 1).first {
+            return (nil, "build \(extra.id) is in the tables but no log entry records it: it was inserted directly")
+        }
         func differs(_ what: String, _ expected: [String: String]?, _ actual: [String: String]?) -> (leaf: Int64?, problem: String)? {
             guard expected != actual else { return nil }
             guard let expected else { return (nil, "\(what) is in the tables but no log entry records it: it was inserted directly") }
@@ -64,17 +108,6 @@ struct TableAudit {
             let field = expected.keys.sorted().first { expected[$0] != actual[$0] } ?? "?"
             return (leafOf[what], "\(what) was edited in the tables: \(field) is \(actual[field].map { "\"\($0)\"" } ?? "missing"), "
                 + "the log recorded \(expected[field].map { "\"\($0)\"" } ?? "nothing")")
-        }
-        var actualBuilds: [Int64: [String: String]] = [:]
-        for build in try store.builds(matching: BuildQuery(limit: Int.max)) {
-            actualBuilds[build.id] = [
-                "service": build.service, "repository": build.repository, "tag": build.tag, "digest": build.digest,
-                "commit": build.commit ?? "", "ref": build.ref ?? "", "run_id": build.runID ?? "", "built_at": build.builtAt.description,
-                "labels": CanonicalJSON.object(build.labels),
-            ]
-        }
-        for id in Set(builds.keys).union(actualBuilds.keys).sorted() {
-            if let found = differs("build \(id)", builds[id], actualBuilds[id]) { return found }
         }
         var actualDeploys: [Int64: [String: String]] = [:]
         for deploy in try store.allDeploys() {

@@ -8,7 +8,7 @@ extension LedgerEvent {
             "moved_tag": .bool(movedTag),
             "id": .integer(id), "service": .string(build.service), "repository": .string(build.repository.name),
             "tag": .string(build.tag), "digest": .string(build.digest.description), "commit": .text(build.commit),
-            "ref": .text(build.ref), "run_id": .text(build.runID), "run_attempt": .number(build.runAttempt),
+            "ref": .text(build.ref), "run_id": .text(build.runID.flatMap { $0.isEmpty ? nil : $0 }), "run_attempt": .number(build.runAttempt),
             "run_url": .text(build.runURL), "builder": .text(build.builder), "built_at": .string(builtAt),
             "labels": .object(build.labels.mapValues { Value.string($0) }), "recorded_at": .string(recordedAt),
         ])

@@ -75,6 +75,9 @@ public protocol LedgerStore: Sendable {
     func logInclusionProof(index: Int64, size: Int64) throws(LedgerError) -> (leafHash: [UInt8], proof: [[UInt8]])
     func logConsistencyProof(from: Int64, to: Int64) throws(LedgerError) -> [[UInt8]]
     func logEntries(from: Int64, limit: Int) throws(LedgerError) -> [LogEntry]
+    /// The log events of builds after `afterID`, regenerated from the table rows by id, each both with and
+    /// without a tag move (the table does not say which): what `log verify` compares the log's entries with.
+    func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, moved: [UInt8], unmoved: [UInt8])]
     /// Every deploy, oldest first (for comparing the tables with the log).
     func allDeploys() throws(LedgerError) -> [Deploy]
     /// Every image marked bad, as repository@digest.

@@ -40,6 +40,36 @@ extension SQLiteLedger {
 
     public var lowestStoredLogLevel: Int { LogAppender.lowestStoredLevel }
 
+    public func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, moved: [UInt8], unmoved: [UInt8])] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url, builder, built_at, labels,
+                       recorded_at FROM build WHERE id > ? ORDER BY id LIMIT ?
+                """, arguments: [afterID, limit]).map { row in
+                let id: Int64 = row[0]
+                let runID: String = row[7]
+                let labelsText: String = row[12]
+                let labels = labelsText == "{}" ? [:] : ((try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:])
+                // Values as stored; the event is built from them exactly as `record` built it.
+                let build = NewBuild(
+                    service: row[1], repository: try Repository(parsing: row[2]), tag: row[3], digest: try Digest(parsing: row[4]),
+                    commit: row[5], ref: row[6], runID: runID.isEmpty ? nil : runID, runAttempt: row[8], runURL: row[9],
+                    builder: row[10], labels: labels)
+                let builtAt: String = row[11]
+                let recordedAt: String = row[13]
+                let unmoved = LedgerEvent.build(id: id, build, builtAt: builtAt, recordedAt: recordedAt, movedTag: false).canonicalJSON
+                return (id, Self.withTagMoved(unmoved), unmoved)
+            }
+        }
+    }
+
+    /// The same event bytes with `"moved_tag":false` turned to `true`: encoding the event twice costs more.
+    static func withTagMoved(_ event: [UInt8]) -> [UInt8] {
+        let needle = Array(#""moved_tag":false"#.utf8)
+        guard let start = event.indices.first(where: { event[$0...].starts(with: needle) }) else { return event }
+        return Array(event[..<start]) + Array(#""moved_tag":true"#.utf8) + Array(event[(start + needle.count)...])
+    }
+
     public func allDeploys() throws(LedgerError) -> [Deploy] {
         try read { db in try Row.fetchAll(db, sql: "SELECT \(Self.deployColumns) FROM deploy d ORDER BY id").map(Self.deploy(from:)) }
     }

@@ -63,14 +63,16 @@ struct LogCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute the tree from the rows; report the first changed, removed or reordered entry. Exit 1 if any.")
+            abstract: "Recompute the tree from the rows; report the first changed, removed or reordered entry. Exit 1 if any.",
+            discussion: "Then replays the log against the tables (builds, deploys, signatures, keys, bad marks) unless --skip-tables.")
+        @Flag(help: "Check the log's own rows and checkpoints only, not that the tables still match it.") var skipTables = false
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             var intact = true
             try global.run { ledger throws(LedgerError) in
                 let key = try LogKeyFile.signer(database: global.databasePath, create: false)?.publicKey
-                let result = try ledger.verifyLog(logKey: key)
+                let result = try ledger.verifyLog(logKey: key, auditTables: !skipTables)
                 intact = result.intact
                 if global.json {
                     Terminal.printJSON(result)
