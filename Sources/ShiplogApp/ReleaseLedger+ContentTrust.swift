@@ -83,9 +83,10 @@ extension ReleaseLedger {
         } catch {
             throw .invalidInput(InvalidInput(source: signatureSource, reason: error.description))
         }
-        let verifiedBy = try trustedKeys().filter { Self.verifies(bytes, signature, digest: digest.description, with: $0.public) }
+        let trusted = try trustedKeys()
+        let verifiedBy = trusted.filter { Self.verifies(bytes, signature, digest: digest.description, with: $0.public) }
         if signer == nil {
-            signerID = try trustedKeys().first { $0.public.isValidSignature(signature, for: bytes) }?.record.keyID
+            signerID = trusted.first { $0.public.isValidSignature(signature, for: bytes) }?.record.keyID
         }
         return try store.record(NewSignature(repository: repository, digest: digest, payload: bytes, signature: signature,
                                              signerKeyID: signerID, source: "import",
