@@ -46,7 +46,7 @@ CREATE TABLE tag_history (
     valid_to    TEXT NOT NULL,
     CHECK (valid_to >= valid_from)
 );
-CREATE INDEX tag_history_by_image ON tag_history (repository, digest);
+CREATE INDEX tag_history_by_image ON tag_history (digest, repository);
 CREATE INDEX tag_history_by_tag ON tag_history (repository, tag, valid_from);
 
 CREATE TRIGGER tag_move_closes_interval AFTER UPDATE OF digest ON tag

@@ -32,7 +32,8 @@ CREATE TABLE signature (
     recorded_at     TEXT NOT NULL,
     UNIQUE (repository, digest, signature)
 );
-CREATE INDEX signature_by_image ON signature (repository, digest);
+-- digest first: `image DIGEST` asks across repositories; (repository, digest) lookups use it too.
+CREATE INDEX signature_by_image ON signature (digest, repository);
 
 CREATE TRIGGER signature_is_append_only_update BEFORE UPDATE ON signature
 BEGIN SELECT RAISE(ABORT, 'signatures are append-only'); END;

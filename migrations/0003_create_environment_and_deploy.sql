@@ -35,7 +35,7 @@ CREATE TABLE deploy (
 );
 -- Newest good candidates of a service: LKG walks this index backwards.
 CREATE INDEX deploy_succeeded ON deploy (environment, service, id) WHERE state = 'succeeded';
-CREATE INDEX deploy_by_image ON deploy (repository, digest);
+CREATE INDEX deploy_by_image ON deploy (digest, repository);   -- digest first, as signature_by_image
 
 -- A deploy's state only moves forward; a finished deploy is final.
 CREATE TRIGGER deploy_state_moves_forward BEFORE UPDATE ON deploy
