@@ -91,10 +91,12 @@ public struct PublicKey: Sendable {
 enum SignatureShape {
     /// A DER ECDSA-Sig-Value, with nothing after it.
     static func checkECDSA(_ signature: [UInt8]) throws(CryptoError) {
+        guard !signature.isEmpty else { throw .malformedSignature("the signature is empty") }
         let parsed = signature.withUnsafeBufferPointer { buffer -> (OpaquePointer?, Int) in
-            var cursor = buffer.baseAddress
+            guard let start = buffer.baseAddress else { return (nil, 0) }
+            var cursor: UnsafePointer<UInt8>? = start
             let value = d2i_ECDSA_SIG(nil, &cursor, buffer.count)
-            return (value, cursor.map { $0 - buffer.baseAddress! } ?? 0)
+            return (value, cursor.map { $0 - start } ?? 0)
         }
         ERR_clear_error()
         guard let value = parsed.0 else { throw .malformedSignature("not a DER ECDSA signature") }

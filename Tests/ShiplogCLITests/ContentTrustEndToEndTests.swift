@@ -68,3 +68,17 @@ struct ContentTrustEndToEndTests {
         }
     }
 }
+
+@Suite("shiplog CLI: odd signature files")
+struct OddSignatureFileTests {
+    @Test("an empty or garbage signature file is bad input, not a crash", arguments: [Data(), Data([0x30]), Data(repeating: 0xFF, count: 3)])
+    func oddFiles(_ content: Data) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = ShiplogBinary(database: directory.path("ledger.sqlite"))
+        try content.write(to: directory.url.appending(path: "sig"))
+        let result = try shiplog.run(["signature", "import", ContentTrustEndToEndTests.image, "--payload",
+                                      Fixtures.url("cosign/sigstore_payload_test_no_claims.json").path, "--signature", directory.path("sig")])
+        #expect(result.status == 65 && result.stderr.contains("signature"), "\(result.stderr)")
+    }
+}
