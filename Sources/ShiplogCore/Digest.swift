@@ -14,6 +14,14 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Codable {
     /// The digest as written, kept whole: it is bound into every statement that names the image.
     public let description: String
 
+    /// A digest the ledger validated when it was recorded; for reading rows back in bulk.
+    package init(validated text: String) {
+        let colon = text.firstIndex(of: ":") ?? text.endIndex
+        algorithm = String(text[..<colon])
+        encoded = colon == text.endIndex ? "" : String(text[text.index(after: colon)...])
+        description = text
+    }
+
     public init(parsing text: String) throws(ValueError) {
         func fail(_ reason: String) -> ValueError { ValueError(value: text, reason: reason) }
         let bytes = text.utf8

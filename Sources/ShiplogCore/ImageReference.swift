@@ -12,6 +12,9 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
         String(name.split(separator: "/").last ?? Substring(name))
     }
 
+    /// A repository the ledger validated when it was recorded; for reading rows back in bulk.
+    package init(validated name: String) { self.name = name }
+
     public init(parsing text: String) throws(ValueError) {
         func fail(_ reason: String) -> ValueError { ValueError(value: text, reason: reason) }
         let bytes = Array(text.utf8)

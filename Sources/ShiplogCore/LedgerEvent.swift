@@ -31,7 +31,24 @@ public struct LedgerEvent: Sendable {
 
     /// `{"kind":…,"v":1,…fields}` in canonical form.
     public var canonicalJSON: [UInt8] {
-        let members = fields + [("kind", .string(kind.rawValue)), ("v", .integer(1))]
+        let extras: [(String, Value)] = [("kind", .string(kind.rawValue)), ("v", .integer(1))]
+        var members: [(String, Value)]
+        if zip(fields, fields.dropFirst()).allSatisfy({ $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
+            // Fields listed in order (the factories do): merge the two envelope keys in, no sort.
+            members = []
+            members.reserveCapacity(fields.count + extras.count)
+            var rest = extras[...]
+            for field in fields {
+                while let next = rest.first, next.0.utf8.lexicographicallyPrecedes(field.0.utf8) {
+                    members.append(next)
+                    rest = rest.dropFirst()
+                }
+                members.append(field)
+            }
+            members.append(contentsOf: rest)
+        } else {
+            members = fields + extras
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
         Self.write(.object(members), into: &bytes)
@@ -47,7 +64,10 @@ public struct LedgerEvent: Sendable {
         case .null: bytes.append(contentsOf: "null".utf8)
         case let .object(members):
             bytes.append(UInt8(ascii: "{"))
-            for (offset, member) in members.sorted(by: { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }).enumerated() {
+            let before: ((String, Value), (String, Value)) -> Bool = { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            // Most events list their fields in order already: checking is cheaper than sorting.
+            let ordered = zip(members, members.dropFirst()).allSatisfy { before($0, $1) } ? members : members.sorted(by: before)
+            for (offset, member) in ordered.enumerated() {
                 if offset > 0 { bytes.append(UInt8(ascii: ",")) }
                 writeString(member.0, into: &bytes)
                 bytes.append(UInt8(ascii: ":"))

@@ -29,12 +29,12 @@ extension SQLiteLedger {
 
     public func logEntries(from: Int64, limit: Int) throws(LedgerError) -> [LogEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM log_entry WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?",
-                             arguments: [from, limit]).map { row in
-                let data: Data = row["data"]
-                let hash: Data = row["leaf_hash"]
-                return LogEntry(index: row["leaf_index"], kind: row["kind"], data: Array(data), leafHash: Array(hash))
-            }
+            try Row.fetchCursor(db, sql: "SELECT leaf_index, kind, data, leaf_hash FROM log_entry WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?",
+                                arguments: [from, limit]).map { row in
+                let data: Data = row[2]
+                let hash: Data = row[3]
+                return LogEntry(index: row[0], kind: row[1], data: Array(data), leafHash: Array(hash))
+            }.reduce(into: []) { $0.append($1) }
         }
     }
 
@@ -42,7 +42,7 @@ extension SQLiteLedger {
 
     public func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, moved: [UInt8], unmoved: [UInt8])] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchCursor(db, sql: """
                 SELECT id, service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url, builder, built_at, labels,
                        recorded_at FROM build WHERE id > ? ORDER BY id LIMIT ?
                 """, arguments: [afterID, limit]).map { row in
@@ -52,21 +52,23 @@ extension SQLiteLedger {
                 let labels = labelsText == "{}" ? [:] : ((try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:])
                 // Values as stored; the event is built from them exactly as `record` built it.
                 let build = NewBuild(
-                    service: row[1], repository: try Repository(parsing: row[2]), tag: row[3], digest: try Digest(parsing: row[4]),
+                    service: row[1], repository: Repository(validated: row[2]), tag: row[3], digest: Digest(validated: row[4]),
                     commit: row[5], ref: row[6], runID: runID.isEmpty ? nil : runID, runAttempt: row[8], runURL: row[9],
                     builder: row[10], labels: labels)
                 let builtAt: String = row[11]
                 let recordedAt: String = row[13]
                 let unmoved = LedgerEvent.build(id: id, build, builtAt: builtAt, recordedAt: recordedAt, movedTag: false).canonicalJSON
                 return (id, Self.withTagMoved(unmoved), unmoved)
-            }
+            }.reduce(into: []) { $0.append($1) }
         }
     }
 
     /// The same event bytes with `"moved_tag":false` turned to `true`: encoding the event twice costs more.
     static func withTagMoved(_ event: [UInt8]) -> [UInt8] {
         let needle = Array(#""moved_tag":false"#.utf8)
-        guard let start = event.indices.first(where: { event[$0...].starts(with: needle) }) else { return event }
+        guard let start = event.indices.first(where: { event[$0] == UInt8(ascii: "\"") && event[$0...].starts(with: needle) }) else {
+            return event
+        }
         return Array(event[..<start]) + Array(#""moved_tag":true"#.utf8) + Array(event[(start + needle.count)...])
     }
 
