@@ -17,16 +17,6 @@ public struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible 
         self.reason = reason
     }
 
-    /// The same problem, attributed to a file and, when the problem had no field yet, a field.
-    public func located(source: String?, field: String? = nil) -> InvalidInput {
-        var copy = self
-        if copy.source == nil { copy.source = source }
-        if let field {
-            copy.field = copy.field.map { field + ($0.hasPrefix("[") ? "" : ".") + $0 } ?? field
-        }
-        return copy
-    }
-
     public var description: String {
         var parts: [String] = []
         if let source { parts.append(source) }

@@ -14,6 +14,7 @@ extension LedgerEvent {
         ])
     }
 
+    /// A tag moved without a build (a registry push event); a build that moves its tag says so itself.
     public static func tag(repository: String, tag: String, digest: String, since: String) -> LedgerEvent {
         LedgerEvent(.tag, ["repository": .string(repository), "tag": .string(tag), "digest": .string(digest), "since": .string(since)])
     }
