@@ -25,7 +25,7 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            try global.run { ledger throws(LedgerError) in
+            try global.run(guardingLogKey: true) { ledger throws(LedgerError) in
                 let key: PrivateKey
                 let publicKey: PublicKey
                 let pem: String
@@ -58,7 +58,7 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            try global.run { ledger throws(LedgerError) in
+            try global.run(guardingLogKey: true) { ledger throws(LedgerError) in
                 let key = try ledger.addKey(encoded: Array(try InputFile.read(file)), source: file, name: name)
                 if global.json { Terminal.printJSON(key) } else { Terminal.print("key \(key.keyID) (\(key.name), \(key.algorithm))") }
             }
