@@ -24,8 +24,7 @@ public final class SQLiteLedger: LedgerStore {
     package init(path: String, transparencyLog: Bool) throws(LedgerError) {
         self.transparencyLog = transparencyLog
         do {
-            writer = try DatabasePool(path: path, configuration: Self.configuration())
-            try SchemaMigrations.apply(to: writer)
+            writer = try Self.openPool(path: path)
         } catch let error as DatabaseError {
             throw .storage("\(path): \(error.message ?? error.description)")
         } catch {
@@ -41,6 +40,24 @@ public final class SQLiteLedger: LedgerStore {
             try SchemaMigrations.apply(to: writer)
         } catch {
             throw .storage("\(error)")
+        }
+    }
+
+    /// Opens and migrates the file, retrying while another process holds it. Switching a new file to WAL
+    /// can answer SQLITE_BUSY at once, without the busy handler, when several CI jobs create it at the same
+    /// moment (seen about three times in 700 simultaneous opens); writes themselves wait in the busy handler.
+    static func openPool(path: String) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        var attempt = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration())
+                try SchemaMigrations.apply(to: pool)
+                return pool
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                attempt += 1
+                Thread.sleep(forTimeInterval: Double.random(in: 0.005 ... 0.020) * Double(min(attempt, 10)))
+            }
         }
     }
 

@@ -129,6 +129,26 @@ struct BuildRecordingEndToEndTests {
         }
     }
 
+    @Test("6 processes creating the same new ledger file at once, 30 times over, never see a lock error")
+    func concurrentCreation() throws {
+        let failures = Failures()
+        for round in 0 ..< 30 {
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let shiplog = ShiplogBinary(database: directory.path("ledger-\(round).sqlite"))
+            DispatchQueue.concurrentPerform(iterations: 6) { writer in
+                do {
+                    let result = try shiplog.run(["build", "record", "--service", "svc\(writer)", "--image", "r.io/a/svc\(writer):1",
+                                                  "--digest", Self.digest])
+                    if result.status != 0 { failures.add("round \(round) writer \(writer): \(result.stderr)") }
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all.prefix(3))")
+    }
+
     @Test("4 processes recording 500 builds each into one file lose nothing and never see a lock error")
     func concurrentWriters() throws {
         try withLedger { shiplog in
