@@ -42,16 +42,8 @@ extension ReleaseLedger {
     ) throws(LedgerError) -> DeployStart {
         let environment = try existingEnvironment(name)
         let slot: String?
-        do {
-            slot = try environment.slot(requestedSlot)
-            _ = try ServiceName.validate(service)
-        } catch let error as InvalidInput {
-            throw .invalidInput(error)
-        } catch let error as ValueError {
-            throw .invalidInput(error.at("--service"))
-        } catch {
-            throw .invalidInput(InvalidInput(reason: "\(error)"))
-        }
+        do { slot = try environment.slot(requestedSlot) } catch { throw .invalidInput(error) }
+        do { _ = try ServiceName.validate(service) } catch { throw .invalidInput(error.at("--service")) }
         guard environment.slots.isEmpty || requestedSlot != nil else {
             throw .invalidInput(InvalidInput(field: "--slot", reason: "environment \(name) has slots \(environment.slots.joined(separator: ", ")); name one"))
         }

@@ -41,12 +41,12 @@ struct IngestCommand: ParsableCommand {
 
         func run() throws {
             var context = ShiplogCore.BuildxMetadata.Context(run: GitHubActionsEnvironment(ProcessInfo.processInfo.environment))
-            do {
+            do throws(ValueError) {
                 if let service { context.service = try ServiceName.validate(service) }
+            } catch { Terminal.fail(.invalidInput(error.at("--service"))) }
+            do throws(ValueError) {
                 if let image { context.image = try ImageReference(parsing: image) }
-            } catch {
-                Terminal.fail(.invalidInput(error.at(service.map { (try? ServiceName.validate($0)) == nil } == true ? "--service" : "--image")))
-            }
+            } catch { Terminal.fail(.invalidInput(error.at("--image"))) }
             try global.run { ledger throws(LedgerError) in
                 let summary = try ledger.ingestBuildxMetadata(try InputFile.read(file), source: file, context: context)
                 Summary.show(summary, json: global.json)

@@ -74,7 +74,7 @@ struct DeployTests {
         #expect(plan.map(\.action) == [.redeploy] && plan[0].digest == Self.digest(1) && plan[0].fromDigest == Self.digest(2))
     }
 
-    @Test("an in-progress deploy is live, not good; a pending one does not exist in this flow")
+    @Test("an in-progress deploy is live and not good")
     func inProgress() throws {
         let world = try World()
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)

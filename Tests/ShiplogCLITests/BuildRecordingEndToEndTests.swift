@@ -90,6 +90,8 @@ struct BuildRecordingEndToEndTests {
                 (["ingest", "push-metadata", Fixtures.url("buildx/docs_bake_metadata_file_load.json").path], "ingest buildx-metadata"),
                 (["ingest", "buildx-metadata", Fixtures.url("buildx/docs_build_metadata_file_load.json").path], "image.name"),
                 (["ingest", "buildx-metadata", notJSON], "not valid JSON"),
+                (["ingest", "buildx-metadata", notJSON, "--service", "Web App"], "--service: \"Web App\""),
+                (["ingest", "buildx-metadata", notJSON, "--image", "r.io/Team/app"], "--image: \"r.io/Team/app\""),
             ]
             for (arguments, message) in cases {
                 let result = try shiplog.run(arguments)
