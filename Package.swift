@@ -17,18 +17,21 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "ShiplogCore", swiftSettings: strict),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // The only importer of COpenSSL: keys, signatures and hashes through OpenSSL's EVP API.
         .target(name: "ShiplogCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
-        .executableTarget(name: "MigrationEmbedder", swiftSettings: strict),
-        .plugin(
-            name: "EmbedMigrations",
-            capability: .buildTool(),
-            dependencies: ["MigrationEmbedder"]
-        ),
+        // Compiles text files (migrations, the OpenAPI document) into the binary; two build plugins drive it.
+        .executableTarget(name: "TextEmbedder", swiftSettings: strict),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["TextEmbedder"]),
+        .plugin(name: "EmbedOpenAPI", capability: .buildTool(), dependencies: ["TextEmbedder"]),
         .target(
             name: "ShiplogStore",
             dependencies: [
@@ -45,11 +48,28 @@ let package = Package(
             dependencies: ["ShiplogCore", "ShiplogStore", "ShiplogCrypto"],
             swiftSettings: strict
         ),
+        // The HTTP door: Hummingbird routes over ShiplogApp, auth, problem+json, metrics.
+        .target(
+            name: "ShiplogServer",
+            dependencies: [
+                "ShiplogApp", "ShiplogCore", "ShiplogCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict,
+            plugins: ["EmbedOpenAPI"]
+        ),
+        // The CLI's --server mode: the same operations as requests to a shiplog server.
+        .target(name: "ShiplogRemote", dependencies: ["ShiplogApp", "ShiplogCore"], swiftSettings: strict),
         .executableTarget(
             name: "shiplog",
             dependencies: [
-                "ShiplogApp", "ShiplogCrypto",
+                "ShiplogApp", "ShiplogCrypto", "ShiplogServer", "ShiplogRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -71,6 +91,14 @@ let package = Package(
         .testTarget(
             name: "ShiplogAppTests",
             dependencies: ["ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogCrypto", "ShiplogTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ShiplogServerTests",
+            dependencies: [
+                "ShiplogServer", "ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "ShiplogCLITests", dependencies: ["shiplog", "ShiplogTestSupport"], swiftSettings: strict),
     ],

@@ -15,7 +15,7 @@ struct EmbedMigrations: BuildToolPlugin {
         return [
             .buildCommand(
                 displayName: "Embedding \(files.count) SQL migrations",
-                executable: try context.tool(named: "MigrationEmbedder").url,
+                executable: try context.tool(named: "TextEmbedder").url,
                 arguments: [output.path] + files.map(\.path),
                 inputFiles: files,
                 outputFiles: [output]

@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 // Macros Swift cannot import, as functions.
 static inline int shiplog_EVP_PKEY_CTX_set_rsa_padding(EVP_PKEY_CTX *ctx, int padding) {

@@ -74,7 +74,7 @@ extension ReleaseLedger {
     /// the signer is `signer` when given, else the trusted key it verifies with, if any.
     public func importSignature(
         repository: Repository, digest: Digest, payload bytes: [UInt8], payloadSource: String,
-        signature: [UInt8], signatureSource: String, signer: PublicKey? = nil
+        signature: [UInt8], signatureSource: String, signer: PublicKey? = nil, origin: String = "import"
     ) throws(LedgerError) -> StoredSignature {
         do { _ = try SignaturePayload(parsing: bytes, source: payloadSource) } catch { throw .invalidInput(error) }
         var signerID = signer?.keyID
@@ -89,7 +89,7 @@ extension ReleaseLedger {
             signerID = trusted.first { $0.public.isValidSignature(signature, for: bytes) }?.record.keyID
         }
         return try store.record(NewSignature(repository: repository, digest: digest, payload: bytes, signature: signature,
-                                             signerKeyID: signerID, source: "import",
+                                             signerKeyID: signerID, source: origin,
                                              verifiedKeyIDs: verifiedBy.map(\.record.keyID)), at: clock())
     }
 
@@ -97,6 +97,11 @@ extension ReleaseLedger {
 
     /// Is the image signed by a trusted, unrevoked key? With `key`, only that key counts (it must be in the trust store).
     public func verify(repository: Repository, digest: Digest, key: PublicKey? = nil) throws(LedgerError) -> Verification {
+        try verify(repository: repository, digest: digest, keyID: key?.keyID)
+    }
+
+    /// As `verify(repository:digest:key:)`, naming the key by its id (what the server is sent).
+    public func verify(repository: Repository, digest: Digest, keyID key: String?) throws(LedgerError) -> Verification {
         let signatures = try store.signatures(repository: repository, digest: digest)
         func answer(_ reason: VerificationReason, _ detail: String, key: TrustedKey? = nil, signature: StoredSignature? = nil) -> Verification {
             Verification(repository: repository.name, digest: digest.description, reason: reason, keyID: key?.keyID,
@@ -105,8 +110,8 @@ extension ReleaseLedger {
         guard !signatures.isEmpty else { return answer(.noSignature, "no signature is recorded for this image") }
 
         let trusted = try trustedKeys()
-        if let key, !trusted.contains(where: { $0.record.keyID == key.keyID }) {
-            return answer(.keyUnknown, "the key \(key.keyID) is not in the trust store")
+        if let key, !trusted.contains(where: { $0.record.keyID == key }) {
+            return answer(.keyUnknown, "the key \(key) is not in the trust store")
         }
         var best = answer(.keyUnknown, "no key in the trust store made any of the \(signatures.count) signature(s)")
         for signature in signatures {
@@ -119,13 +124,13 @@ extension ReleaseLedger {
     }
 
     private func judge(
-        _ signature: StoredSignature, digest: Digest, trusted: [(record: TrustedKey, public: PublicKey)], only key: PublicKey?
+        _ signature: StoredSignature, digest: Digest, trusted: [(record: TrustedKey, public: PublicKey)], only key: String?
     ) -> (reason: VerificationReason, detail: String, key: TrustedKey?) {
         let payload: SignaturePayload
         do { payload = try SignaturePayload(parsing: signature.payload, source: "stored payload") } catch {
             return (.signatureInvalid, "the stored payload is not a simple-signing payload: \(error)", nil)
         }
-        let named = key.map { wanted in trusted.filter { $0.record.keyID == wanted.keyID } }
+        let named = key.map { wanted in trusted.filter { $0.record.keyID == wanted } }
             ?? signature.signerKeyID.map { id in trusted.filter { $0.record.keyID == id } }
         let candidates = named.flatMap { $0.isEmpty ? nil : $0 } ?? trusted
         guard let signer = candidates.first(where: { $0.public.isValidSignature(signature.signature, for: signature.payload) }) else {

@@ -45,7 +45,7 @@ enum IngestBenchmark {
     }
 
     static func run(in folder: URL) throws -> [Finding] {
-        let schema = SchemaMigrations.all.map(\.sql).joined(separator: "\n")
+        let schema = SchemaMigrations.all.map(\.text).joined(separator: "\n")
         let files: [(name: String, data: Data, builds: [NewBuild], ingest: (ReleaseLedger, Data) throws -> Void)] = [
             ("push report", pushReport(), try PushMetadataReport.parse(pushReport(), source: "bench").builds,
              { ledger, data in _ = try ledger.ingestPushMetadata(data, source: "bench") }),

@@ -2,7 +2,7 @@
 ///
 /// Decodes from the contract's build shape (`POST /v1/builds`): `service`, `repository`, `tag` and
 /// `digest` are required; every value is validated with the path of the field that holds it.
-public struct NewBuild: Sendable, Hashable, Decodable {
+public struct NewBuild: Sendable, Hashable, Codable {
     public var service: String
     public var repository: Repository
     public var tag: String
@@ -55,6 +55,23 @@ public struct NewBuild: Sendable, Hashable, Decodable {
         builder = try container.decodeIfPresent(String.self, forKey: .builder)
         builtAt = try container.decodeIfPresent(Timestamp.self, forKey: .builtAt)
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+    }
+
+    /// The request body of `POST /v1/builds` (the CLI's remote mode sends it); absent values are omitted.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(service, forKey: .service)
+        try container.encode(repository, forKey: .repository)
+        try container.encode(tag, forKey: .tag)
+        try container.encode(digest, forKey: .digest)
+        try container.encodeIfPresent(commit, forKey: .commit)
+        try container.encodeIfPresent(ref, forKey: .ref)
+        try container.encodeIfPresent(runID, forKey: .runID)
+        try container.encodeIfPresent(runAttempt, forKey: .runAttempt)
+        try container.encodeIfPresent(runURL, forKey: .runURL)
+        try container.encodeIfPresent(builder, forKey: .builder)
+        try container.encodeIfPresent(builtAt, forKey: .builtAt)
+        if !labels.isEmpty { try container.encode(labels, forKey: .labels) }
     }
 
     private static func validated(

@@ -8,6 +8,14 @@ public struct GitHubActionsEnvironment: Sendable, Equatable {
     public var runAttempt: String?
     public var runURL: String?
 
+    public init(commit: String? = nil, ref: String? = nil, runID: String? = nil, runAttempt: String? = nil, runURL: String? = nil) {
+        self.commit = commit
+        self.ref = ref
+        self.runID = runID
+        self.runAttempt = runAttempt
+        self.runURL = runURL
+    }
+
     public init(_ environment: [String: String]) {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }

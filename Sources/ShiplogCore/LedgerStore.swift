@@ -87,6 +87,17 @@ public protocol LedgerStore: Sendable {
     var lowestStoredLogLevel: Int { get }
     func save(_ checkpoint: Checkpoint) throws(LedgerError)
     func checkpoints() throws(LedgerError) -> [Checkpoint]
+
+    // MARK: API tokens
+
+    /// Stores a new token (only its hash); `invalidInput` when the name is taken.
+    func add(_ token: APIToken) throws(LedgerError) -> APIToken
+    /// The token whose SHA-256 is `hash`, unless it is unknown or revoked.
+    func token(hash: [UInt8]) throws(LedgerError) -> APIToken?
+    /// Row counts for /metrics: builds, deploys, signatures, keys, log entries.
+    func sizes() throws(LedgerError) -> [(kind: String, count: Int64)]
+    /// Every environment, for /metrics's one live series per service.
+    func environments() throws(LedgerError) -> [Environment]
 }
 
 /// Which builds to list.
@@ -223,12 +234,18 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     case notFound(String)
     /// The database failed (I/O, corruption, a lock held longer than the busy timeout).
     case storage(String)
+    /// A shiplog server could not be reached (remote mode).
+    case unreachable(String)
+    /// A server refused the request: no token, an unknown token, or one without the needed scope.
+    case denied(String)
 
     public var description: String {
         switch self {
         case let .invalidInput(problem): problem.description
         case let .notFound(what): what
         case let .storage(detail): "ledger storage failed: \(detail)"
+        case let .unreachable(detail): "shiplog server unreachable: \(detail)"
+        case let .denied(detail): detail
         }
     }
 }

@@ -32,6 +32,11 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
+    /// Checkpoints the WAL into the database file and closes every connection (the server's shutdown).
+    public func close() {
+        try? (writer as? DatabasePool)?.close()
+    }
+
     /// A private in-memory ledger, for tests.
     public init() throws(LedgerError) {
         transparencyLog = true

@@ -6,7 +6,7 @@ import GRDB
 /// opening a new file at once could both apply 0001. Here the check and the apply share one IMMEDIATE
 /// transaction, which serialises CI jobs that start together.
 package enum SchemaMigrations {
-    package static let all: [(name: String, sql: String)] = EmbeddedMigrations.all
+    package static let all: [(name: String, text: String)] = EmbeddedMigrations.all
 
     static func apply(to writer: any DatabaseWriter) throws {
         // Fast path, no write lock: every migration is already recorded.
@@ -21,7 +21,7 @@ package enum SchemaMigrations {
                     """)
                 let applied = try appliedNames(db)
                 for migration in all where !applied.contains(migration.name) {
-                    try db.execute(sql: migration.sql)
+                    try db.execute(sql: migration.text)
                     try db.execute(sql: "INSERT INTO schema_migration (name) VALUES (?)", arguments: [migration.name])
                 }
                 return .commit

@@ -3,11 +3,11 @@ import Foundation
 import ShiplogApp
 import ShiplogCore
 
-struct BuildCommand: ParsableCommand {
+struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Record builds.", subcommands: [Record.self])
 
-    struct Record: ParsableCommand {
+    struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record one CI build and push of a service image.",
             discussion: """
@@ -30,19 +30,16 @@ struct BuildCommand: ParsableCommand {
         var labels: [String] = []
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
+        func run() async {
             let build: NewBuild
             do {
                 build = try newBuild(environment: ProcessInfo.processInfo.environment)
             } catch {
                 Terminal.fail(.invalidInput(error))
             }
-            try global.run { ledger throws(LedgerError) in
-                let recorded = try ledger.recordBuild(build)
-                if global.json {
-                    Terminal.printJSON(recorded)
-                } else {
-                    Terminal.print("build \(recorded.id): \(recorded.service) \(recorded.repository):\(recorded.tag)@\(recorded.digest)")
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.recordBuild(build)) { recorded in
+                    "build \(recorded.text("id")): \(recorded.text("service")) \(recorded.imageName)@\(recorded.text("digest"))"
                 }
             }
         }

@@ -2,7 +2,7 @@ import ArgumentParser
 import ShiplogApp
 import ShiplogCore
 
-struct BuildsCommand: ParsableCommand {
+struct BuildsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "builds", abstract: "List recorded builds, newest first.")
 
     @Option(help: "Only this service's builds.") var service: String?
@@ -14,7 +14,7 @@ struct BuildsCommand: ParsableCommand {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
     }
 
-    func run() throws {
+    func run() async {
         var query = BuildQuery(limit: limit)
         do {
             if let service { query.service = try ServiceName.validate(service) }
@@ -22,20 +22,15 @@ struct BuildsCommand: ParsableCommand {
         do {
             if let since { query.since = try Timestamp(rfc3339: since) }
         } catch { Terminal.fail(.invalidInput(error.at("--since"))) }
-        try global.run { ledger throws(LedgerError) in
-            let builds = try ledger.builds(query)
-            if global.json {
-                Terminal.printJSON(builds)
-                return
+        await global.run { api throws(LedgerError) in
+            try global.show(try await api.builds(query)) { builds in
+                var table = TextTable(header: ["ID", "SERVICE", "IMAGE", "DIGEST", "COMMIT", "BUILT"])
+                table.rows = builds.items.map { build in
+                    [build.text("id"), build.text("service"), build.imageName, TextTable.short(build.text("digest")),
+                     String(build.text("commit").prefix(12)), build.text("built_at")]
+                }
+                return table.rendered
             }
-            var table = TextTable(header: ["ID", "SERVICE", "IMAGE", "DIGEST", "COMMIT", "BUILT"])
-            for build in builds {
-                table.rows.append([
-                    String(build.id), build.service, "\(build.repository):\(build.tag)", TextTable.short(build.digest),
-                    build.commit.map { String($0.prefix(12)) } ?? "-", build.builtAt.description,
-                ])
-            }
-            Terminal.print(table.rendered)
         }
     }
 }

@@ -14,50 +14,51 @@ enum Actor {
     }
 }
 
-struct EnvCommand: ParsableCommand {
+struct EnvCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "env", abstract: "Environments: slots, protection, traffic switches.", subcommands: [Create.self, Switch.self])
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an environment (the first slot starts out active).")
         @Argument(help: "The environment, e.g. prod.") var name: String
         @Option(help: ArgumentHelp("Slot names, comma-separated.", valueName: "blue,green")) var slots: String?
         @Flag(help: "Deploys need a valid signature from a trusted, unrevoked key.") var requireSignature = false
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
+        func run() async throws {
             let slotNames = slots.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
-            try global.run { ledger throws(LedgerError) in
-                let environment = try ledger.createEnvironment(name: name, slots: slotNames, requireSignature: requireSignature)
-                if global.json { Terminal.printJSON(environment) } else {
-                    let slotText = environment.slots.isEmpty ? "" : " slots \(environment.slots.joined(separator: ",")) (active \(environment.activeSlot ?? "-"))"
-                    Terminal.print("environment \(environment.name)\(slotText)\(environment.requireSignature ? " protected" : "")")
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.createEnvironment(name: name, slots: slotNames, requireSignature: requireSignature)) { environment in
+                    let slots = environment.items("slots").compactMap(\.stringValue)
+                    let slotText = slots.isEmpty ? "" : " slots \(slots.joined(separator: ",")) (active \(environment.text("active_slot")))"
+                    return "environment \(environment.text("name"))\(slotText)\(environment.flag("require_signature") ? " protected" : "")"
                 }
             }
         }
     }
 
-    struct Switch: ParsableCommand {
+    struct Switch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Switch traffic to a slot; the switch is recorded.")
         @Argument(help: "The environment.") var name: String
         @Option(help: "The slot to make active.") var slot: String
         @Option(help: "Who switched (default: GITHUB_ACTOR or USER).") var actor: String?
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { ledger throws(LedgerError) in
-                let change = try ledger.switchSlot(environment: name, to: slot, actor: Actor.resolve(actor))
-                if global.json { Terminal.printJSON(change) } else { Terminal.print("\(name): \(change.fromSlot) -> \(change.toSlot)") }
+        func run() async throws {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.switchSlot(environment: name, to: slot, actor: Actor.resolve(actor))) { change in
+                    "\(name): \(change.text("from")) -> \(change.text("to"))"
+                }
             }
         }
     }
 }
 
-struct DeployCommand: ParsableCommand {
+struct DeployCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy", abstract: "Record deploys: start, checks, finish.", subcommands: [Start.self, Check.self, Finish.self])
 
-    struct Start: ParsableCommand {
+    struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record that a deploy started; prints its id.",
             discussion: "Into a protected environment only with a valid trusted signature: otherwise exit 1, and the refusal is recorded.")
@@ -74,7 +75,7 @@ struct DeployCommand: ParsableCommand {
             guard (digest == nil) != (image == nil) else { throw ValidationError("give exactly one of --digest REPO@DIGEST and --image REPO:TAG") }
         }
 
-        func run() throws {
+        func run() async throws {
             let reference: ImageReference
             do {
                 reference = try ImageReference(parsing: digest ?? image ?? "")
@@ -85,21 +86,23 @@ struct DeployCommand: ParsableCommand {
                 Terminal.fail(.invalidInput(InvalidInput(field: "--digest", value: digest, reason: "expected REPO@DIGEST")))
             }
             var refused = false
-            try global.run { ledger throws(LedgerError) in
-                switch try ledger.startDeploy(environment: env, slot: slot, service: service, image: reference, actor: Actor.resolve(actor)) {
+            await global.run { api throws(LedgerError) in
+                let request = DeployRequest(environment: env, slot: slot, service: service, image: reference, actor: Actor.resolve(actor))
+                switch try await api.startDeploy(request) {
                 case let .started(deploy):
-                    if global.json { Terminal.printJSON(deploy) } else { Terminal.print(String(deploy.id)) }
+                    try global.show(deploy) { $0.text("deploy_id") }
                 case let .refused(verification):
                     refused = true
                     if global.json { Terminal.printJSON(verification) }
-                    Terminal.error("deploy refused: \(env) requires a trusted signature: \(verification.reason.rawValue): \(verification.detail)")
+                    let json = try verification.json()
+                    Terminal.error("deploy refused: \(env) requires a trusted signature: \(json.text("reason")): \(json.text("detail"))")
                 }
             }
             if refused { throw ExitCode(1) }
         }
     }
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record a post-deploy check (health, mcp-tools, e2e).")
         @Argument(help: "The deploy id.") var id: Int64
         @Option(help: "The check's name.") var name: String
@@ -107,24 +110,24 @@ struct DeployCommand: ParsableCommand {
         @Option(help: "What was seen.") var detail: String?
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { ledger throws(LedgerError) in
-                let check = try ledger.checkDeploy(id: id, name: name, status: status, detail: detail)
-                if global.json { Terminal.printJSON(check) } else { Terminal.print("deploy \(id): \(name) \(status.rawValue)") }
+        func run() async throws {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.checkDeploy(id: id, name: name, status: status, detail: detail)) { check in
+                    "deploy \(id): \(check.text("name")) \(check.text("status"))"
+                }
             }
         }
     }
 
-    struct Finish: ParsableCommand {
+    struct Finish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record how a deploy ended.")
         @Argument(help: "The deploy id.") var id: Int64
         @Option(help: "succeeded or failed.") var status: DeployState
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { ledger throws(LedgerError) in
-                let deploy = try ledger.finishDeploy(id: id, state: status)
-                if global.json { Terminal.printJSON(deploy) } else { Terminal.print("deploy \(id): \(deploy.state.rawValue)") }
+        func run() async throws {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.finishDeploy(id: id, state: status)) { deploy in "deploy \(id): \(deploy.text("state"))" }
             }
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ShiplogApp
 import ShiplogCore
+import ShiplogRemote
 import ShiplogStore
 
 /// Options every command accepts after its own name (`shiplog builds --json`).
@@ -9,24 +10,37 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The ledger file (env SHIPLOG_DB).", valueName: "path"))
     var db: String?
 
+    @Option(name: .long, help: ArgumentHelp("Run the command against this shiplog server instead (env SHIPLOG_SERVER).", valueName: "url"))
+    var server: String?
+
+    @Option(name: .long, help: ArgumentHelp("The server's bearer token (env SHIPLOG_TOKEN).", valueName: "token"))
+    var token: String?
+
     @Flag(name: .long, help: "Print machine-readable JSON instead of a table.")
     var json = false
 
-    var databasePath: String {
-        db ?? ProcessInfo.processInfo.environment["SHIPLOG_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./shiplog.sqlite"
+    var databasePath: String { db ?? Self.environment("SHIPLOG_DB") ?? "./shiplog.sqlite" }
+    var serverURL: String? { server ?? Self.environment("SHIPLOG_SERVER") }
+
+    static func environment(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// Opens the ledger, runs `body`, and turns ledger errors into the contract's exit codes.
-    /// `guardingLogKey`: commands that add keys to the trust store load the log's key so it can be refused;
-    /// the others skip reading it (build record runs on every CI job).
-    func run(guardingLogKey: Bool = false, _ body: (ReleaseLedger) throws(LedgerError) -> Void) throws {
-        do {
-            let store = try SQLiteLedger(path: databasePath)
-            let logKey = guardingLogKey ? try LogKeyFile.signer(database: databasePath, create: false) : nil
-            try body(ReleaseLedger(store: store, logKeyID: logKey?.publicKey.keyID))
-        } catch {
-            Terminal.fail(error)
-        }
+    /// The ledger the command runs against: a server when one is named, else the local file.
+    func api() throws(LedgerError) -> any LedgerAPI {
+        if let serverURL { return try RemoteLedger(server: serverURL, token: token ?? Self.environment("SHIPLOG_TOKEN")) }
+        let store = try SQLiteLedger(path: databasePath)
+        return LocalLedger(ledger: ReleaseLedger(store: store), databasePath: databasePath)
+    }
+
+    /// Runs `body` against the ledger and turns ledger errors into the contract's exit codes.
+    func run(_ body: (any LedgerAPI) async throws(LedgerError) -> Void) async {
+        do { try await body(try api()) } catch { Terminal.fail(error) }
+    }
+
+    /// Prints a document as JSON with `--json`, else as the text `render` makes of it.
+    func show(_ document: Document, _ render: (JSONValue) -> String) throws(LedgerError) {
+        if json { Terminal.printJSON(document) } else { Terminal.print(render(try document.json())) }
     }
 }
 
@@ -37,7 +51,9 @@ enum Terminal {
         switch error {
         case .invalidInput: code = 65
         case .notFound: code = 1
+        case .unreachable: code = 69
         case .storage: code = 70
+        case .denied: code = 77
         }
         FileHandle.standardError.write(Data("shiplog: \(error.description)\n".utf8))
         exit(code)
@@ -59,5 +75,38 @@ enum Terminal {
         } catch {
             fail(.storage("could not encode output: \(error)"))
         }
+    }
+}
+
+/// Reading the contract's documents for tables: a missing or null value shows as `-`.
+extension JSONValue {
+    func text(_ key: String) -> String {
+        switch self[key] {
+        case let .string(value)?: value
+        case let .integer(value)?: String(value)
+        case let .number(value)?: String(value)
+        case let .bool(value)?: value ? "yes" : "no"
+        default: "-"
+        }
+    }
+
+    func items(_ key: String) -> [JSONValue] {
+        if case let .array(values)? = self[key] { return values }
+        return []
+    }
+
+    var items: [JSONValue] {
+        if case let .array(values) = self { return values }
+        return []
+    }
+
+    func flag(_ key: String) -> Bool {
+        if case let .bool(value)? = self[key] { return value }
+        return false
+    }
+
+    /// `repo:tag` (or just `repo`) from a document with `repository` and `tag`.
+    var imageName: String {
+        text("repository") + (self["tag"]?.stringValue.map { ":" + $0 } ?? "")
     }
 }

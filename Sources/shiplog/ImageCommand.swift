@@ -2,29 +2,30 @@ import ArgumentParser
 import ShiplogApp
 import ShiplogCore
 
-struct ImageCommand: ParsableCommand {
+struct ImageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Images: what is known about one, and marking one bad.",
         subcommands: [ImageShow.self, MarkBad.self], defaultSubcommand: ImageShow.self)
 
-    struct MarkBad: ParsableCommand {
+    struct MarkBad: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "mark-bad", abstract: "Mark an image bad (an incident found later): no deploy of it is good from now on.")
         @Argument(help: ArgumentHelp("The image.", valueName: "repo@digest")) var image: String
         @Option(help: "Why.") var reason: String
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
+        func run() async {
             let (repository, digest) = ImageArgument.image(image)
-            try global.run { ledger throws(LedgerError) in
-                try ledger.markBad(repository: repository, digest: digest, reason: reason)
-                Terminal.print("\(repository.name)@\(digest) marked bad")
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.markBad(repository: repository, digest: digest, reason: reason)) { mark in
+                    "\(mark.text("repository"))@\(mark.text("digest")) marked bad"
+                }
             }
         }
     }
 }
 
-struct ImageShow: ParsableCommand {
+struct ImageShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Everything known about one image: builds, tag history, signatures, deploys, bad marks.",
@@ -33,36 +34,34 @@ struct ImageShow: ParsableCommand {
     @Argument(help: ArgumentHelp("The image.", valueName: "repo@digest")) var reference: String
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run() async {
         let (repository, digest) = ImageArgument.parse(reference, allowBareDigest: true)
-        try global.run { ledger throws(LedgerError) in
-            let images = try ledger.image(digest: digest, repository: repository)
-            if global.json {
-                if repository != nil { Terminal.printJSON(images[0]) } else { Terminal.printJSON(["images": images]) }
-                return
-            }
-            for image in images {
-                Terminal.print("\(image.repository)@\(image.digest)")
-                var tags = TextTable(header: ["TAG", "FROM", "TO"])
-                tags.rows = image.tags.map { [$0.tag, $0.validFrom.description, $0.validTo?.description ?? "now"] }
-                Terminal.print("\nTags\n" + tags.rendered)
-                var builds = TextTable(header: ["ID", "SERVICE", "TAG", "COMMIT", "RUN", "BUILT"])
-                builds.rows = image.builds.map {
-                    [String($0.id), $0.service, $0.tag, $0.commit.map { String($0.prefix(12)) } ?? "-", $0.runID ?? "-",
-                     $0.builtAt.description]
-                }
-                Terminal.print("\nBuilds\n" + builds.rendered)
-                var signatures = TextTable(header: ["ID", "KEY", "SOURCE", "RECORDED"])
-                signatures.rows = image.signatures.map { [String($0.id), $0.keyID ?? "-", $0.source, $0.recordedAt.description] }
-                Terminal.print("\nSignatures\n" + signatures.rendered)
-                var deploys = TextTable(header: ["ID", "ENV", "SLOT", "SERVICE", "STATE", "STARTED"])
-                deploys.rows = image.deploys.map {
-                    [String($0.id), $0.environment, $0.slot ?? "-", $0.service, $0.state.rawValue, $0.startedAt?.description ?? "-"]
-                }
-                Terminal.print("\nDeploys\n" + deploys.rendered)
-                if let bad = image.markedBad { Terminal.print("\nMarked bad at \(bad.markedAt): \(bad.reason)") }
-                Terminal.print("")
+        await global.run { api throws(LedgerError) in
+            try global.show(try await api.image(digest: digest, repository: repository)) { document in
+                (repository == nil ? document.items("images") : [document]).map(Self.render).joined(separator: "\n")
             }
         }
+    }
+
+    static func render(_ image: JSONValue) -> String {
+        var text = "\(image.text("repository"))@\(image.text("digest"))\n"
+        var tags = TextTable(header: ["TAG", "FROM", "TO"])
+        tags.rows = image.items("tags").map { [$0.text("tag"), $0.text("valid_from"), $0["valid_to"]?.stringValue ?? "now"] }
+        text += "\nTags\n" + tags.rendered + "\n"
+        var builds = TextTable(header: ["ID", "SERVICE", "TAG", "COMMIT", "RUN", "BUILT"])
+        builds.rows = image.items("builds").map {
+            [$0.text("id"), $0.text("service"), $0.text("tag"), String($0.text("commit").prefix(12)), $0.text("run_id"), $0.text("built_at")]
+        }
+        text += "\nBuilds\n" + builds.rendered + "\n"
+        var signatures = TextTable(header: ["ID", "KEY", "SOURCE", "RECORDED"])
+        signatures.rows = image.items("signatures").map { [$0.text("id"), $0.text("key_id"), $0.text("source"), $0.text("recorded_at")] }
+        text += "\nSignatures\n" + signatures.rendered + "\n"
+        var deploys = TextTable(header: ["ID", "ENV", "SLOT", "SERVICE", "STATE", "STARTED"])
+        deploys.rows = image.items("deploys").map {
+            [$0.text("deploy_id"), $0.text("environment"), $0.text("slot"), $0.text("service"), $0.text("state"), $0.text("started_at")]
+        }
+        text += "\nDeploys\n" + deploys.rendered + "\n"
+        if let bad = image["marked_bad"], bad != .null { text += "\nMarked bad at \(bad.text("marked_at")): \(bad.text("reason"))\n" }
+        return text
     }
 }

@@ -3,13 +3,13 @@ import Foundation
 import ShiplogApp
 import ShiplogCore
 
-struct IngestCommand: ParsableCommand {
+struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Ingest files CI and build tools write. Each file is recorded whole or not at all.",
         subcommands: [PushMetadata.self, BuildxMetadata.self])
 
-    struct PushMetadata: ParsableCommand {
+    struct PushMetadata: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "push-metadata",
             abstract: "Ingest a push report (schemas/push-metadata.schema.json).")
@@ -17,15 +17,14 @@ struct IngestCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The report, or - for standard input.", valueName: "file")) var file: String
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { ledger throws(LedgerError) in
-                let summary = try ledger.ingestPushMetadata(try InputFile.read(file), source: file)
-                Summary.show(summary, json: global.json)
+        func run() async {
+            await global.run { api throws(LedgerError) in
+                try Summary.show(try await api.ingestPushMetadata(try InputFile.read(file), source: file), global)
             }
         }
     }
 
-    struct BuildxMetadata: ParsableCommand {
+    struct BuildxMetadata: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "buildx-metadata",
             abstract: "Ingest `docker buildx build|bake --metadata-file` output.",
@@ -39,7 +38,7 @@ struct IngestCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The repository when the file has no image.name.", valueName: "repo[:tag]")) var image: String?
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
+        func run() async {
             var context = ShiplogCore.BuildxMetadata.Context(run: GitHubActionsEnvironment(ProcessInfo.processInfo.environment))
             do throws(ValueError) {
                 if let service { context.service = try ServiceName.validate(service) }
@@ -47,28 +46,23 @@ struct IngestCommand: ParsableCommand {
             do throws(ValueError) {
                 if let image { context.image = try ImageReference(parsing: image) }
             } catch { Terminal.fail(.invalidInput(error.at("--image"))) }
-            try global.run { ledger throws(LedgerError) in
-                let summary = try ledger.ingestBuildxMetadata(try InputFile.read(file), source: file, context: context)
-                Summary.show(summary, json: global.json)
+            await global.run { api throws(LedgerError) in
+                try Summary.show(try await api.ingestBuildxMetadata(try InputFile.read(file), source: file, context: context), global)
             }
         }
     }
 }
 
 enum Summary {
-    static func show(_ summary: IngestSummary, json: Bool) {
-        if json {
-            Terminal.printJSON(summary)
-            return
+    static func show(_ document: Document, _ global: GlobalOptions) throws(LedgerError) {
+        try global.show(document) { summary in
+            var table = TextTable(header: ["ID", "SERVICE", "IMAGE", "DIGEST", "STATUS"])
+            table.rows = summary.items("builds").map { build in
+                [build.text("id"), build.text("service"), build.imageName, TextTable.short(build.text("digest")),
+                 build.flag("new") ? "recorded" : "already recorded"]
+            }
+            return table.rendered + "\n"
+                + "\(summary.text("source")): \(summary.text("recorded")) recorded, \(summary.text("already_recorded")) already recorded"
         }
-        var table = TextTable(header: ["ID", "SERVICE", "IMAGE", "DIGEST", "STATUS"])
-        for build in summary.builds {
-            table.rows.append([
-                String(build.id), build.service, "\(build.repository):\(build.tag)", TextTable.short(build.digest),
-                build.new ? "recorded" : "already recorded",
-            ])
-        }
-        Terminal.print(table.rendered)
-        Terminal.print("\(summary.source): \(summary.recorded) recorded, \(summary.alreadyRecorded) already recorded")
     }
 }

@@ -7,12 +7,12 @@ import ShiplogCrypto
 extension KeyAlgorithm: ExpressibleByArgument {}
 extension RSAPadding: ExpressibleByArgument {}
 
-struct KeysCommand: ParsableCommand {
+struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "The trust store: public keys whose signatures count.",
         subcommands: [Generate.self, Add.self, List.self, Revoke.self])
 
-    struct Generate: ParsableCommand {
+    struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a key pair: the private key in --out (mode 0600), the public key beside it, trusted.",
             discussion: "The private key is encrypted when SHIPLOG_KEY_PASSPHRASE is set. It never enters the ledger.")
@@ -24,8 +24,8 @@ struct KeysCommand: ParsableCommand {
         @Option(help: "RSA modulus size.") var rsaBits: Int = 3072
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run(guardingLogKey: true) { ledger throws(LedgerError) in
+        func run() async {
+            await global.run { api throws(LedgerError) in
                 let key: PrivateKey
                 let publicKey: PublicKey
                 let pem: String
@@ -40,66 +40,64 @@ struct KeysCommand: ParsableCommand {
                 let keyName = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
                 try KeyFile.writeSecret(pem, to: out)
                 try KeyFile.write(Array(publicKey.pem.utf8), to: publicPath)
-                let trusted = try ledger.trust(publicKey, name: keyName)
-                if global.json {
-                    Terminal.printJSON(GeneratedKey(key: trusted, privateKeyPath: out, publicKeyPath: publicPath))
-                } else {
-                    Terminal.print("key \(trusted.keyID) (\(trusted.name), \(trusted.algorithm)): private \(out), public \(publicPath)")
+                let trusted = try await api.addKey(encoded: Array(publicKey.pem.utf8), source: publicPath, name: keyName)
+                try global.show(Document(GeneratedKey(key: trusted, privateKeyPath: out, publicKeyPath: publicPath))) { generated in
+                    let key = generated["key"] ?? .null
+                    return "key \(key.text("key_id")) (\(key.text("name")), \(key.text("algorithm"))): private \(out), public \(publicPath)"
                 }
             }
         }
     }
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Trust a public key (PEM or DER).")
 
         @Argument(help: ArgumentHelp("The public key file.", valueName: "pub.pem")) var file: String
         @Option(help: "The key's name in the trust store.") var name: String
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run(guardingLogKey: true) { ledger throws(LedgerError) in
-                let key = try ledger.addKey(encoded: Array(try InputFile.read(file)), source: file, name: name)
-                if global.json { Terminal.printJSON(key) } else { Terminal.print("key \(key.keyID) (\(key.name), \(key.algorithm))") }
+        func run() async {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.addKey(encoded: Array(try InputFile.read(file)), source: file, name: name)) { key in
+                    "key \(key.text("key_id")) (\(key.text("name")), \(key.text("algorithm")))"
+                }
             }
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the trust store.")
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { ledger throws(LedgerError) in
-                let keys = try ledger.keys()
-                if global.json {
-                    Terminal.printJSON(keys)
-                    return
+        func run() async {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.keys()) { keys in
+                    var table = TextTable(header: ["KEY ID", "NAME", "ALGORITHM", "ADDED", "REVOKED"])
+                    table.rows = keys.items.map { [$0.text("key_id"), $0.text("name"), $0.text("algorithm"), $0.text("added_at"), $0.text("revoked_at")] }
+                    return table.rendered
                 }
-                var table = TextTable(header: ["KEY ID", "NAME", "ALGORITHM", "ADDED", "REVOKED"])
-                table.rows = keys.map { [$0.keyID, $0.name, $0.algorithm, $0.addedAt.description, $0.revokedAt?.description ?? "-"] }
-                Terminal.print(table.rendered)
             }
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key: its signatures no longer count.")
         @Argument(help: ArgumentHelp("The key id, sha256:<hex>.", valueName: "key-id")) var keyID: String
         @Option(help: "Why (an incident, a rotation).") var reason: String?
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { ledger throws(LedgerError) in
-                let key = try ledger.revokeKey(id: keyID, reason: reason)
-                if global.json { Terminal.printJSON(key) } else { Terminal.print("key \(key.keyID) (\(key.name)) revoked at \(key.revokedAt?.description ?? "-")") }
+        func run() async {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.revokeKey(id: keyID, reason: reason)) { key in
+                    "key \(key.text("key_id")) (\(key.text("name"))) revoked at \(key.text("revoked_at"))"
+                }
             }
         }
     }
 }
 
-struct GeneratedKey: Encodable {
-    var key: TrustedKey
+struct GeneratedKey: Encodable, Sendable {
+    var key: Document
     var privateKeyPath: String
     var publicKeyPath: String
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import ShiplogApp
 import ShiplogCore
 
-struct LiveCommand: ParsableCommand {
+struct LiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "live", abstract: "What is live in an environment (its active slot), and whether it is good.")
     @Argument(help: "The environment.") var env: String
@@ -10,47 +10,38 @@ struct LiveCommand: ParsableCommand {
     @Option(help: "Only this service.") var service: String?
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
-        try global.run { ledger throws(LedgerError) in
-            let live = try ledger.live(environment: env, slot: slot, service: service)
-            if global.json {
-                Terminal.printJSON(live)
-                return
+    func run() async {
+        await global.run { api throws(LedgerError) in
+            try global.show(try await api.live(environment: env, slot: slot, service: service)) { live in
+                var table = TextTable(header: ["SERVICE", "IMAGE", "DIGEST", "DEPLOY", "STATE", "GOOD", "DEPLOYED"])
+                table.rows = live.items("services").map { item in
+                    let reasons = item.items("not_good_because").compactMap(\.stringValue).joined(separator: "; ")
+                    return [item.text("service"), item.imageName, TextTable.short(item.text("digest")), item.text("deploy_id"),
+                            item.text("state"), item.flag("good") ? "yes" : "no: " + reasons, item.text("deployed_at")]
+                }
+                return (live["slot"]?.stringValue.map { "slot \($0)\n" } ?? "") + table.rendered
             }
-            var table = TextTable(header: ["SERVICE", "IMAGE", "DIGEST", "DEPLOY", "STATE", "GOOD", "DEPLOYED"])
-            table.rows = live.services.map { item in
-                let deploy = item.facts.deploy
-                return [deploy.service, deploy.repository + (deploy.tag.map { ":" + $0 } ?? ""), TextTable.short(deploy.digest),
-                        String(deploy.id), deploy.state.rawValue, item.good ? "yes" : "no: " + item.notGoodBecause.joined(separator: "; "),
-                        deploy.startedAt?.description ?? "-"]
-            }
-            Terminal.print((live.slot.map { "slot \($0)\n" } ?? "") + table.rendered)
         }
     }
 }
 
-struct LkgCommand: ParsableCommand {
+struct LkgCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lkg", abstract: "The last-known-good deploy of a service: the newest good one. Exit 1 when none.")
     @Argument(help: "The environment.") var env: String
     @Option(help: "The service.") var service: String
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
-        try global.run { ledger throws(LedgerError) in
-            guard let deploy = try ledger.lastKnownGood(environment: env, service: service) else {
-                throw .notFound("no good deploy of \(service) recorded in \(env)")
-            }
-            if global.json {
-                Terminal.printJSON(LastKnownGood(deploy: deploy))
-            } else {
-                Terminal.print("\(deploy.service): \(deploy.repository)\(deploy.tag.map { ":" + $0 } ?? "")@\(deploy.digest) (deploy \(deploy.id), \(deploy.startedAt?.description ?? "-"))")
+    func run() async {
+        await global.run { api throws(LedgerError) in
+            try global.show(try await api.lastKnownGood(environment: env, service: service)) { deploy in
+                "\(deploy.text("service")): \(deploy.imageName)@\(deploy.text("digest")) (deploy \(deploy.text("deploy_id")), \(deploy.text("deployed_at")))"
             }
         }
     }
 }
 
-struct RollbackPlanCommand: ParsableCommand {
+struct RollbackPlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback-plan",
         abstract: "For every live service that is not good: what to redeploy (or which slot to switch back to).")
@@ -59,20 +50,17 @@ struct RollbackPlanCommand: ParsableCommand {
     @Flag(help: "With --service: the newest good deploy whose digest differs from the live one.") var toPrevious = false
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
-        try global.run { ledger throws(LedgerError) in
-            let plan = try ledger.rollbackPlan(environment: env, service: service, toPrevious: toPrevious)
-            if global.json {
-                Terminal.printJSON(plan)
-                return
+    func run() async {
+        await global.run { api throws(LedgerError) in
+            try global.show(try await api.rollbackPlan(environment: env, service: service, toPrevious: toPrevious)) { plan in
+                var table = TextTable(header: ["SERVICE", "ACTION", "TARGET", "FROM", "REASON"])
+                table.rows = plan.items("actions").map { action in
+                    let target = action.text("action") == RollbackAction.Kind.switchSlot.rawValue ? "slot \(action.text("slot"))"
+                        : action["digest"]?.stringValue.map { "\(action["repository"]?.stringValue ?? "")\(action["tag"]?.stringValue.map { ":" + $0 } ?? "")@\(TextTable.short($0))" } ?? "-"
+                    return [action.text("service"), action.text("action"), target, TextTable.short(action.text("from_digest")), action.text("reason")]
+                }
+                return table.rendered
             }
-            var table = TextTable(header: ["SERVICE", "ACTION", "TARGET", "FROM", "REASON"])
-            table.rows = plan.actions.map { action in
-                let target = action.action == .switchSlot ? "slot \(action.slot ?? "-")"
-                    : action.digest.map { "\(action.repository ?? "")\(action.tag.map { ":" + $0 } ?? "")@\(TextTable.short($0))" } ?? "-"
-                return [action.service, action.action.rawValue, target, TextTable.short(action.fromDigest), action.reason]
-            }
-            Terminal.print(table.rendered)
         }
     }
 }

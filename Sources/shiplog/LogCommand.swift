@@ -4,102 +4,86 @@ import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
 
-struct LogCommand: ParsableCommand {
+struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "The transparency log: an RFC 6962 Merkle tree over every ledger write.",
         subcommands: [Checkpoint.self, Prove.self, Consistency.self, Verify.self, PublicKeyCommand.self])
 
-    struct Checkpoint: ParsableCommand {
+    struct Checkpoint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign and keep a checkpoint (signed note) of the log as it is now.")
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { ledger throws(LedgerError) in
-                guard let signer = try LogKeyFile.signer(database: global.databasePath, create: true) else { return }
-                let checkpoint = try ledger.checkpoint(signer: signer)
-                if global.json { Terminal.printJSON(checkpoint) } else { Terminal.print(checkpoint.note) }
+        func run() async throws {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.checkpoint()) { $0.text("note") }
             }
         }
     }
 
-    struct Prove: ParsableCommand {
+    struct Prove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "An inclusion proof of one entry.")
         @Argument(help: "The entry's index (0-based).") var entry: Int64
         @Option(help: "The tree size to prove against (default: the whole log).") var size: Int64?
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { ledger throws(LedgerError) in
-                let proof = try ledger.proveInclusion(index: entry, size: size)
-                if global.json {
-                    Terminal.printJSON(proof)
-                } else {
-                    Terminal.print("entry \(proof.leafIndex) of \(proof.treeSize)\nleaf \(Base64.encode(proof.leafHash))\n"
-                        + "root \(Base64.encode(proof.rootHash))\n" + proof.proof.map(Base64.encode).joined(separator: "\n"))
+        func run() async throws {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.proveInclusion(index: entry, size: size)) { proof in
+                    "entry \(proof.text("leaf_index")) of \(proof.text("tree_size"))\nleaf \(proof.text("leaf_hash"))\n"
+                        + "root \(proof.text("root_hash"))\n" + proof.items("proof").compactMap(\.stringValue).joined(separator: "\n")
                 }
             }
         }
     }
 
-    struct Consistency: ParsableCommand {
+    struct Consistency: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A consistency proof between two tree sizes.")
         @Option(help: "The older tree size.") var from: Int64
         @Option(help: "The newer tree size (default: the whole log).") var to: Int64?
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { ledger throws(LedgerError) in
-                let proof = try ledger.proveConsistency(from: from, to: to)
-                if global.json {
-                    Terminal.printJSON(proof)
-                } else {
-                    Terminal.print("\(proof.fromSize) -> \(proof.toSize)\nfrom \(Base64.encode(proof.fromRoot))\nto \(Base64.encode(proof.toRoot))\n"
-                        + proof.proof.map(Base64.encode).joined(separator: "\n"))
+        func run() async throws {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.proveConsistency(from: from, to: to)) { proof in
+                    "\(proof.text("from_size")) -> \(proof.text("to_size"))\nfrom \(proof.text("from_root"))\nto \(proof.text("to_root"))\n"
+                        + proof.items("proof").compactMap(\.stringValue).joined(separator: "\n")
                 }
             }
         }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the tree from the rows; report the first changed, removed or reordered entry. Exit 1 if any.",
             discussion: "Then replays the log against the tables (builds, deploys, signatures, keys, bad marks) unless --skip-tables.")
         @Flag(help: "Check the log's own rows and checkpoints only, not that the tables still match it.") var skipTables = false
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
+        func run() async throws {
             var intact = true
-            try global.run { ledger throws(LedgerError) in
-                let key = try LogKeyFile.signer(database: global.databasePath, create: false)?.publicKey
-                let result = try ledger.verifyLog(logKey: key, auditTables: !skipTables)
-                intact = result.intact
-                if global.json {
-                    Terminal.printJSON(result)
-                } else if let problem = result.problem {
-                    Terminal.print("log verify: FAILED at \(result.firstBadIndex.map { "entry \($0)" } ?? "a checkpoint"): \(problem)")
-                } else {
-                    Terminal.print("log verify: ok, \(result.treeSize) entries, \(result.checkpointsChecked) checkpoints")
+            await global.run { api throws(LedgerError) in
+                let result = try await api.verifyLog(auditTables: !skipTables)
+                intact = try result.json().flag("intact")
+                try global.show(result) { result in
+                    if let problem = result["problem"]?.stringValue {
+                        return "log verify: FAILED at \(result["first_bad_index"].flatMap { $0 == .null ? nil : "entry \(result.text("first_bad_index"))" } ?? "a checkpoint"): \(problem)"
+                    }
+                    return "log verify: ok, \(result.text("tree_size")) entries, \(result.text("checkpoints_checked")) checkpoints"
                 }
             }
             if !intact { throw ExitCode(1) }
         }
     }
 
-    struct PublicKeyCommand: ParsableCommand {
+    struct PublicKeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "public-key", abstract: "The log's checkpoint key (PEM), to check checkpoints with openssl.")
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try global.run { _ throws(LedgerError) in
-                guard let signer = try LogKeyFile.signer(database: global.databasePath, create: true) else { return }
-                if global.json {
-                    Terminal.printJSON(["origin": signer.origin, "key_id": signer.publicKey.keyID, "public_key_pem": signer.publicKey.pem,
-                                        "note_verifier_key": signer.noteVerifierKey])
-                } else {
-                    Terminal.print(signer.publicKey.pem)
-                }
+        func run() async throws {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.logPublicKey()) { $0.text("public_key_pem") }
             }
         }
     }

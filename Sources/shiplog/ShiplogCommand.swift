@@ -1,20 +1,21 @@
 import ArgumentParser
 
 @main
-struct ShiplogCommand: ParsableCommand {
+struct ShiplogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shiplog",
         abstract: "A release-metadata and supply-chain ledger: builds, digests, tags and their history.",
         discussion: """
-            Exit codes: 0 success; 1 a negative answer (nothing recorded); 64 usage error;
-            65 bad input data; 70 internal error.
+            Every command runs on the local file (--db, SHIPLOG_DB) or, with --server (SHIPLOG_SERVER), against a
+            shiplog server. Exit codes: 0 success; 1 a negative answer (nothing recorded); 64 usage error;
+            65 bad input data; 69 server unreachable; 70 internal error; 77 the server refused the token.
             """,
-        version: "0.1.0",
+        version: "0.2.0",
         subcommands: [
             BuildCommand.self, IngestCommand.self, BuildsCommand.self, ImageCommand.self,
             KeysCommand.self, SignCommand.self, SignatureCommand.self, VerifyCommand.self,
             EnvCommand.self, DeployCommand.self, LiveCommand.self, LkgCommand.self, RollbackPlanCommand.self,
-            LogCommand.self,
+            LogCommand.self, TokensCommand.self, ServeCommand.self,
         ]
     )
 }

@@ -4,7 +4,7 @@ import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
 
-struct SignCommand: ParsableCommand {
+struct SignCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign",
         abstract: "Sign an image's digest as `cosign sign --key` does, and record the signature.",
@@ -19,55 +19,38 @@ struct SignCommand: ParsableCommand {
     @Option(help: "RSA padding: pkcs1 (default) or pss.") var rsaPadding: RSAPadding = .pkcs1v15
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run() async {
         let (repository, digest) = ImageArgument.image(image)
         let annotationPairs: [String: String]
         do { annotationPairs = try LabelFlags.parse(annotations, flag: "--annotation") } catch { Terminal.fail(.invalidInput(error)) }
-        try global.run { ledger throws(LedgerError) in
+        await global.run { api throws(LedgerError) in
+            // Signing happens here, with the key file; only the payload and signature travel (to a server in remote mode).
             let privateKey = try KeyFile.readPrivate(key)
-            let signed = try ledger.sign(repository: repository, digest: digest, with: privateKey, annotations: annotationPairs,
-                                         rsaPadding: rsaPadding)
-            let base64 = Base64.encode(signed.signature)
-            if let outputSignature { try KeyFile.write(Array(base64.utf8), to: outputSignature) }
-            if let outputPayload { try KeyFile.write(signed.payload, to: outputPayload) }
-            if global.json {
-                Terminal.printJSON(SignatureOutput(record: signed.record, signatureBase64: base64,
-                                                   payload: String(decoding: signed.payload, as: UTF8.self)))
-            } else {
-                Terminal.print(base64)
+            let payload = SignaturePayload(repository: repository, digest: digest, annotations: annotationPairs)
+            let signature: [UInt8]
+            let signerPEM: String
+            do throws(CryptoError) {
+                signature = try privateKey.sign(payload.bytes, rsaPadding: rsaPadding)
+                signerPEM = try privateKey.publicKey.pem
+            } catch {
+                throw .invalidInput(InvalidInput(source: key, reason: error.description))
             }
+            let record = try await api.importSignature(SignatureUpload(
+                repository: repository, digest: digest, payload: payload.bytes, payloadSource: "sign", signature: signature,
+                signatureSource: "sign", signerPEM: signerPEM, origin: "sign"))
+            let base64 = Base64.encode(signature)
+            if let outputSignature { try KeyFile.write(Array(base64.utf8), to: outputSignature) }
+            if let outputPayload { try KeyFile.write(payload.bytes, to: outputPayload) }
+            try global.show(record) { _ in base64 }
         }
     }
 }
 
-struct SignatureOutput: Encodable {
-    var record: StoredSignature
-    var signatureBase64: String
-    var payload: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, repository, digest, signature, payload, source
-        case keyID = "key_id", recordedAt = "recorded_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(record.id, forKey: .id)
-        try container.encode(record.repository, forKey: .repository)
-        try container.encode(record.digest, forKey: .digest)
-        try container.encode(signatureBase64, forKey: .signature)
-        try container.encode(payload, forKey: .payload)
-        try container.encode(record.source, forKey: .source)
-        try container.encode(record.signerKeyID, forKey: .keyID)
-        try container.encode(record.recordedAt, forKey: .recordedAt)
-    }
-}
-
-struct SignatureCommand: ParsableCommand {
+struct SignatureCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signature", abstract: "Signatures made elsewhere.", subcommands: [Import.self])
 
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a signature made by cosign or openssl over a simple-signing payload.")
 
@@ -79,20 +62,17 @@ struct SignatureCommand: ParsableCommand {
         var key: String?
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
+        func run() async {
             let (repository, digest) = ImageArgument.image(image)
-            try global.run { ledger throws(LedgerError) in
+            await global.run { api throws(LedgerError) in
                 let payloadBytes = Array(try InputFile.read(payload))
                 let (signatureBytes, signatureSource) = try SignatureArgument.read(signature)
-                let signer = try key.map { path throws(LedgerError) in try KeyFile.readPublic(path) }
-                let record = try ledger.importSignature(
+                let signer = try key.map { path throws(LedgerError) in try KeyFile.readPublic(path).pem }
+                let record = try await api.importSignature(SignatureUpload(
                     repository: repository, digest: digest, payload: payloadBytes, payloadSource: payload,
-                    signature: signatureBytes, signatureSource: signatureSource, signer: signer)
-                if global.json {
-                    Terminal.printJSON(SignatureOutput(record: record, signatureBase64: Base64.encode(record.signature),
-                                                       payload: String(decoding: record.payload, as: UTF8.self)))
-                } else {
-                    Terminal.print("signature \(record.id) recorded for \(record.repository)@\(record.digest)")
+                    signature: signatureBytes, signatureSource: signatureSource, signerPEM: signer))
+                try global.show(record) { record in
+                    "signature \(record.text("id")) recorded for \(record.text("repository"))@\(record.text("digest"))"
                 }
             }
         }

@@ -2,7 +2,7 @@ import ArgumentParser
 import ShiplogApp
 import ShiplogCore
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Is this digest signed by a trusted, unrevoked key? Exit 0 only if it is.",
@@ -14,19 +14,17 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this key counts (it must be in the trust store).", valueName: "pub.pem")) var key: String?
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run() async throws {
         let (repository, digest) = ImageArgument.image(image)
         var verified = false
-        try global.run { ledger throws(LedgerError) in
-            let publicKey = try key.map { path throws(LedgerError) in try KeyFile.readPublic(path) }
-            let result = try ledger.verify(repository: repository, digest: digest, key: publicKey)
-            if global.json {
-                Terminal.printJSON(result)
-            } else {
-                let when = result.signedAt.map { ", signed \($0)" } ?? ""
-                Terminal.print("\(result.reason.rawValue): \(result.detail)\(when)")
+        await global.run { api throws(LedgerError) in
+            let keyID = try key.map { path throws(LedgerError) in try KeyFile.readPublic(path).keyID }
+            let result = try await api.verify(repository: repository, digest: digest, keyID: keyID)
+            try global.show(result) { result in
+                let when = result["signed_at"]?.stringValue.map { ", signed \($0)" } ?? ""
+                return "\(result.text("reason")): \(result.text("detail"))\(when)"
             }
-            verified = result.verified
+            verified = try result.json().flag("verified")
         }
         if !verified { throw ExitCode(1) }
     }

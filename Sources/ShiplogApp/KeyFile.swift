@@ -6,19 +6,19 @@ import ShiplogCore
 import ShiplogCrypto
 
 /// Key files on disk: private keys are created 0600 and never overwritten.
-enum KeyFile {
-    static var passphrase: String? {
+public enum KeyFile {
+    public static var passphrase: String? {
         ProcessInfo.processInfo.environment["SHIPLOG_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    static func readPrivate(_ path: String) throws(LedgerError) -> PrivateKey {
+    public static func readPrivate(_ path: String) throws(LedgerError) -> PrivateKey {
         let bytes = try InputFile.read(path)
         do { return try PrivateKey(encoded: Array(bytes), passphrase: passphrase) } catch {
             throw .invalidInput(InvalidInput(source: path, reason: error.description))
         }
     }
 
-    static func readPublic(_ path: String) throws(LedgerError) -> PublicKey {
+    public static func readPublic(_ path: String) throws(LedgerError) -> PublicKey {
         let bytes = try InputFile.read(path)
         do { return try PublicKey(encoded: Array(bytes)) } catch {
             throw .invalidInput(InvalidInput(source: path, reason: error.description))
@@ -26,7 +26,7 @@ enum KeyFile {
     }
 
     /// Creates `path` with mode 0600 from the first byte on (O_EXCL: an existing file is never replaced).
-    static func writeSecret(_ text: String, to path: String) throws(LedgerError) {
+    public static func writeSecret(_ text: String, to path: String) throws(LedgerError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else {
             let reason = errno == EEXIST ? "already exists; shiplog never overwrites a private key" : String(cString: strerror(errno))
@@ -39,7 +39,7 @@ enum KeyFile {
         }
     }
 
-    static func write(_ bytes: [UInt8], to path: String) throws(LedgerError) {
+    public static func write(_ bytes: [UInt8], to path: String) throws(LedgerError) {
         do { try Data(bytes).write(to: URL(fileURLWithPath: path)) } catch {
             throw .invalidInput(InvalidInput(source: path, reason: "cannot be written (\(error.localizedDescription))"))
         }

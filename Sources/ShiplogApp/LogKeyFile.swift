@@ -1,16 +1,15 @@
 import Foundation
-import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
 
 /// The transparency log's Ed25519 checkpoint key: a file beside the database (or where SHIPLOG_LOG_KEY
 /// points), mode 0600, created on first use. Never in the database.
-enum LogKeyFile {
-    static func path(database: String) -> String {
+public enum LogKeyFile {
+    public static func path(database: String) -> String {
         ProcessInfo.processInfo.environment["SHIPLOG_LOG_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? database + ".log-key.pem"
     }
 
-    static func signer(database: String, create: Bool) throws(LedgerError) -> LogSigner? {
+    public static func signer(database: String, create: Bool) throws(LedgerError) -> LogSigner? {
         let file = path(database: database)
         let origin = ProcessInfo.processInfo.environment["SHIPLOG_LOG_ORIGIN"].flatMap { $0.isEmpty ? nil : $0 }
         if !FileManager.default.fileExists(atPath: file) {

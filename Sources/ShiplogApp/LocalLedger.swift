@@ -1,0 +1,205 @@
+import Dispatch
+import Foundation
+import ShiplogCore
+import ShiplogCrypto
+
+/// The operations run on a database file: the CLI's local mode, and what the server runs behind its routes.
+///
+/// Reads run on the caller's thread (they are short). On the server, writes wait on `writes`, a serial queue
+/// of their own, so a commit's fsync never holds up the threads that answer reads; single builds go through
+/// `BuildBatcher`, which commits the builds that arrive together in one transaction.
+public struct LocalLedger: LedgerAPI {
+    public let ledger: ReleaseLedger
+    /// Where the database is: the log's key file sits beside it.
+    public let databasePath: String
+    let writes: DispatchQueue?
+    let batcher: BuildBatcher?
+
+    /// The CLI's form: everything on the calling thread.
+    public init(ledger: ReleaseLedger, databasePath: String) {
+        self.ledger = ledger
+        self.databasePath = databasePath
+        writes = nil
+        batcher = nil
+    }
+
+    /// The server's form: writes on their own queue, concurrent single builds committed together.
+    public init(serving ledger: ReleaseLedger, databasePath: String) {
+        self.ledger = ledger
+        self.databasePath = databasePath
+        let queue = DispatchQueue(label: "shiplog.ledger-writes")
+        writes = queue
+        batcher = BuildBatcher(ledger: ledger, queue: queue)
+    }
+
+    /// Runs a write on the write queue when there is one.
+    func write<T: Sendable>(_ body: @escaping @Sendable () throws(LedgerError) -> T) async throws(LedgerError) -> T {
+        guard let writes else { return try body() }
+        let result: Result<T, LedgerError> = await withCheckedContinuation { continuation in
+            writes.async { continuation.resume(returning: Result { () throws(LedgerError) -> T in try body() }) }
+        }
+        return try result.get()
+    }
+
+    // MARK: - Builds
+
+    public func recordBuild(_ build: NewBuild) async throws(LedgerError) -> Document {
+        if let batcher { return Document(try await batcher.record(build)) }
+        return Document(try ledger.recordBuild(build))
+    }
+
+    public func ingestPushMetadata(_ data: Data, source: String) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in try ledger.ingestPushMetadata(data, source: source) })
+    }
+
+    public func ingestBuildxMetadata(_ data: Data, source: String, context: BuildxMetadata.Context) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in try ledger.ingestBuildxMetadata(data, source: source, context: context) })
+    }
+
+    public func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
+        Document(try ledger.builds(query))
+    }
+
+    public func image(digest: Digest, repository: Repository?) async throws(LedgerError) -> Document {
+        let images = try ledger.image(digest: digest, repository: repository)
+        return repository == nil ? Document(ImagesDocument(images: images)) : Document(images[0])
+    }
+
+    public func markBad(repository: Repository, digest: Digest, reason: String) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        try await write { () throws(LedgerError) in try ledger.markBad(repository: repository, digest: digest, reason: reason) }
+        return Document(BadMarkDocument(repository: repository.name, digest: digest.description, reason: reason))
+    }
+
+    // MARK: - Content trust
+
+    public func addKey(encoded: [UInt8], source: String, name: String) async throws(LedgerError) -> Document {
+        var guarded = ledger
+        // The trust store refuses the log's checkpoint key; read it only here, where keys are added.
+        if guarded.logKeyID == nil {
+            guarded.logKeyID = try LogKeyFile.signer(database: databasePath, create: false)?.publicKey.keyID
+        }
+        let ledger = guarded
+        return Document(try await write { () throws(LedgerError) in try ledger.addKey(encoded: encoded, source: source, name: name) })
+    }
+
+    public func keys() async throws(LedgerError) -> Document { Document(try ledger.keys()) }
+
+    public func revokeKey(id: String, reason: String?) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in try ledger.revokeKey(id: id, reason: reason) })
+    }
+
+    public func importSignature(_ upload: SignatureUpload) async throws(LedgerError) -> Document {
+        var signer: PublicKey?
+        if let pem = upload.signerPEM {
+            do { signer = try PublicKey(encoded: Array(pem.utf8)) } catch {
+                throw .invalidInput(InvalidInput(field: "public_key", reason: error.description))
+            }
+        }
+        let ledger = ledger
+        let key = signer
+        let record = try await write { () throws(LedgerError) in
+            try ledger.importSignature(
+                repository: upload.repository, digest: upload.digest, payload: upload.payload, payloadSource: upload.payloadSource,
+                signature: upload.signature, signatureSource: upload.signatureSource, signer: key, origin: upload.origin)
+        }
+        return Document(SignatureDocument(record: record))
+    }
+
+    public func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document {
+        Document(try ledger.verify(repository: repository, digest: digest, keyID: keyID))
+    }
+
+    // MARK: - Environments and deploys
+
+    public func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in
+            try ledger.createEnvironment(name: name, slots: slots, requireSignature: requireSignature)
+        })
+    }
+
+    public func switchSlot(environment: String, to slot: String, actor: String?) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in try ledger.switchSlot(environment: environment, to: slot, actor: actor) })
+    }
+
+    public func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
+        let ledger = ledger
+        let outcome = try await write { () throws(LedgerError) in
+            try ledger.startDeploy(environment: request.environment, slot: request.slot, service: request.service,
+                                   image: request.image, actor: request.actor)
+        }
+        switch outcome {
+        case let .started(deploy): return .started(Document(deploy))
+        case let .refused(verification): return .refused(Document(verification))
+        }
+    }
+
+    public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in try ledger.checkDeploy(id: id, name: name, status: status, detail: detail) })
+    }
+
+    public func finishDeploy(id: Int64, state: DeployState) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in try ledger.finishDeploy(id: id, state: state) })
+    }
+
+    public func live(environment: String, slot: String?, service: String?) async throws(LedgerError) -> Document {
+        Document(try ledger.live(environment: environment, slot: slot, service: service))
+    }
+
+    public func lastKnownGood(environment: String, service: String) async throws(LedgerError) -> Document {
+        guard let deploy = try ledger.lastKnownGood(environment: environment, service: service) else {
+            throw .notFound("no good deploy of \(service) recorded in \(environment)")
+        }
+        return Document(LastKnownGood(deploy: deploy))
+    }
+
+    public func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document {
+        Document(try ledger.rollbackPlan(environment: environment, service: service, toPrevious: toPrevious))
+    }
+
+    // MARK: - Transparency log
+
+    public func checkpoint() async throws(LedgerError) -> Document {
+        let signer = try logSigner()
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in try ledger.checkpoint(signer: signer) })
+    }
+
+    public func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document {
+        Document(try ledger.proveInclusion(index: index, size: size))
+    }
+
+    public func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document {
+        Document(try ledger.proveConsistency(from: from, to: to))
+    }
+
+    public func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
+        let key = try LogKeyFile.signer(database: databasePath, create: false)?.publicKey
+        return Document(try ledger.verifyLog(logKey: key, auditTables: auditTables))
+    }
+
+    public func logPublicKey() async throws(LedgerError) -> Document {
+        Document(LogPublicKey(try logSigner()))
+    }
+
+    private func logSigner() throws(LedgerError) -> LogSigner {
+        guard let signer = try LogKeyFile.signer(database: databasePath, create: true) else {
+            throw .storage("the log key \(LogKeyFile.path(database: databasePath)) could not be created")
+        }
+        return signer
+    }
+
+    // MARK: - Tokens
+
+    public func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in try ledger.createToken(name: name, scopes: scopes) })
+    }
+}

@@ -1,0 +1,33 @@
+import ShiplogCore
+import ShiplogCrypto
+
+extension ReleaseLedger {
+    /// Makes a bearer token: 32 random bytes, shown once; the ledger keeps only their SHA-256.
+    public func createToken(name: String, scopes: Set<Scope>) throws(LedgerError) -> IssuedToken {
+        do { try APIToken.validateName(name) } catch { throw .invalidInput(error.at("--name")) }
+        guard !scopes.isEmpty else {
+            throw .invalidInput(InvalidInput(field: "--scope", reason: "name at least one of " + Scope.allCases.map(\.rawValue).joined(separator: ", ")))
+        }
+        let secret: String
+        do { secret = "shiplog_" + (try SecureRandom.bytes(32)).map(Self.hexByte).joined() } catch {
+            throw .storage("no random bytes for the token: \(error)")
+        }
+        let stored = try store.add(APIToken(name: name, scopes: scopes, hash: SHA256.hash(Array(secret.utf8)), createdAt: clock()))
+        return IssuedToken(name: stored.name, scopes: stored.scopes.sorted().map(\.rawValue), token: secret)
+    }
+
+    /// The token a bearer secret names, when it is known and not revoked.
+    ///
+    /// The lookup is by SHA-256 of the secret (an index probe that reveals nothing about the stored
+    /// secret's bytes); the hashes are then compared in constant time before the token counts.
+    public func token(secret: String) throws(LedgerError) -> APIToken? {
+        let hash = SHA256.hash(Array(secret.utf8))
+        guard let token = try store.token(hash: hash), ConstantTime.equal(token.hash, hash) else { return nil }
+        return token
+    }
+
+    private static func hexByte(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import ShiplogApp
+import ShiplogCore
+
+/// The CLI's `--server` mode: every operation as a request to a shiplog server's /v1 API.
+///
+/// Answers come back as the same documents `LocalLedger` produces; problem+json errors come back as the
+/// same `LedgerError`s (so the same exit codes), and a server that cannot be reached is `unreachable` (69).
+public struct RemoteLedger: LedgerAPI {
+    let base: URL
+    let token: String?
+    let session: URLSession
+
+    public init(server: String, token: String?) throws(LedgerError) {
+        let trimmed = server.hasSuffix("/") ? String(server.dropLast()) : server
+        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            throw .invalidInput(InvalidInput(field: "--server", value: server, reason: "expected an http:// or https:// URL"))
+        }
+        base = url
+        self.token = token
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 120
+        session = URLSession(configuration: configuration)
+    }
+
+    // MARK: - Builds
+
+    public func recordBuild(_ build: NewBuild) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/builds", json: build)
+    }
+
+    public func ingestPushMetadata(_ data: Data, source: String) async throws(LedgerError) -> Document {
+        naming(try await send("POST", "/v1/ingest/push-metadata", body: data, bodySource: source), source)
+    }
+
+    public func ingestBuildxMetadata(_ data: Data, source: String, context: BuildxMetadata.Context) async throws(LedgerError) -> Document {
+        naming(try await send("POST", "/v1/ingest/buildx-metadata", query: [
+            ("service", context.service), ("image", context.image?.description), ("commit", context.run?.commit),
+            ("ref", context.run?.ref), ("run_id", context.run?.runID), ("run_attempt", context.run?.runAttempt),
+            ("run_url", context.run?.runURL),
+        ], body: data, bodySource: source), source)
+    }
+
+    /// The server's summary names its request body; the user knows it as the file they gave.
+    private func naming(_ document: Document, _ source: String) -> Document {
+        guard case var .object(members)? = try? document.json(), members["source"]?.stringValue == "request body" else { return document }
+        members["source"] = .string(source)
+        return Document(JSONValue.object(members))
+    }
+
+    public func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/builds", query: [("service", query.service), ("since", query.since?.description), ("limit", String(query.limit))])
+    }
+
+    public func image(digest: Digest, repository: Repository?) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/images/\(segment(digest.description))", query: [("repository", repository?.name)])
+    }
+
+    public func markBad(repository: Repository, digest: Digest, reason: String) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/images/\(segment(digest.description))/bad",
+                       json: ["repository": repository.name, "reason": reason])
+    }
+
+    // MARK: - Content trust
+
+    public func addKey(encoded: [UInt8], source: String, name: String) async throws(LedgerError) -> Document {
+        // PEM travels as text; a DER key travels as base64 of its bytes.
+        let text = String(bytes: encoded, encoding: .utf8).flatMap { $0.contains("-----BEGIN") ? $0 : nil }
+            ?? Data(encoded).base64EncodedString()
+        return try await send("POST", "/v1/keys", json: ["name": name, "public_key": text], bodySource: source)
+    }
+
+    public func keys() async throws(LedgerError) -> Document { try await send("GET", "/v1/keys") }
+
+    public func revokeKey(id: String, reason: String?) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/keys/\(segment(id))/revoke", json: ["reason": reason])
+    }
+
+    public func importSignature(_ upload: SignatureUpload) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/images/\(segment(upload.digest.description))/signatures", json: [
+            "repository": upload.repository.name, "payload": Data(upload.payload).base64EncodedString(),
+            "signature": Data(upload.signature).base64EncodedString(), "public_key": upload.signerPEM, "source": upload.origin,
+        ])
+    }
+
+    public func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/images/\(segment(digest.description))/verification",
+                       query: [("repository", repository.name), ("key_id", keyID)])
+    }
+
+    // MARK: - Environments and deploys
+
+    public func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/environments", json: EnvironmentBody(name: name, slots: slots, requireSignature: requireSignature))
+    }
+
+    public func switchSlot(environment: String, to slot: String, actor: String?) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/environments/\(segment(environment))/switch", json: ["slot": slot, "actor": actor])
+    }
+
+    public func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
+        let body = ["environment": request.environment, "slot": request.slot, "service": request.service,
+                    "image": request.image.description, "actor": request.actor]
+        let (status, document) = try await exchange("POST", "/v1/deploys", query: [], body: try encode(body), bodySource: nil)
+        if status == 409, let verification = document["verification"] { return .refused(Document(verification)) }
+        return .started(try answer(status, document, bodySource: nil))
+    }
+
+    public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/deploys/\(id)/checks", json: ["name": name, "status": status.rawValue, "detail": detail])
+    }
+
+    public func finishDeploy(id: Int64, state: DeployState) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/deploys/\(id)/finish", json: ["status": state.rawValue])
+    }
+
+    public func live(environment: String, slot: String?, service: String?) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/environments/\(segment(environment))/live", query: [("slot", slot), ("service", service)])
+    }
+
+    public func lastKnownGood(environment: String, service: String) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/environments/\(segment(environment))/services/\(segment(service))/lkg")
+    }
+
+    public func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/environments/\(segment(environment))/rollback-plan",
+                       query: [("service", service), ("to_previous", toPrevious ? "true" : nil)])
+    }
+
+    // MARK: - Transparency log
+
+    public func checkpoint() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/checkpoint") }
+
+    public func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/log/entries/\(index)/proof", query: [("tree_size", size.map(String.init))])
+    }
+
+    public func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/log/consistency", query: [("from", String(from)), ("to", to.map(String.init))])
+    }
+
+    public func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/log/verification", query: [("skip_tables", auditTables ? nil : "true")])
+    }
+
+    public func logPublicKey() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/public-key") }
+
+    public func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/tokens", json: TokenBody(name: name, scopes: scopes.sorted().map(\.rawValue)))
+    }
+
+    // MARK: - HTTP
+
+    private struct EnvironmentBody: Encodable {
+        var name: String
+        var slots: [String]
+        var requireSignature: Bool
+        enum CodingKeys: String, CodingKey { case name, slots, requireSignature = "require_signature" }
+    }
+
+    private struct TokenBody: Encodable {
+        var name: String
+        var scopes: [String]
+    }
+
+    private func send(_ method: String, _ path: String, query: [(String, String?)] = [], json: some Encodable,
+                      bodySource: String? = nil) async throws(LedgerError) -> Document {
+        try await send(method, path, query: query, body: try encode(json), bodySource: bodySource)
+    }
+
+    private func send(_ method: String, _ path: String, query: [(String, String?)] = [], body: Data? = nil,
+                      bodySource: String? = nil) async throws(LedgerError) -> Document {
+        let (status, document) = try await exchange(method, path, query: query, body: body, bodySource: bodySource)
+        return try answer(status, document, bodySource: bodySource)
+    }
+
+    private func encode(_ value: some Encodable) throws(LedgerError) -> Data {
+        do { return try JSONEncoder().encode(value) } catch { throw .storage("could not encode the request: \(error)") }
+    }
+
+    private func exchange(_ method: String, _ path: String, query: [(String, String?)], body: Data?,
+                          bodySource: String?) async throws(LedgerError) -> (Int, JSONValue) {
+        let pairs = query.compactMap { name, value in value.map { "\(name)=\(Self.percentEncoded($0))" } }
+        let target = base.absoluteString + path + (pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&"))
+        guard let url = URL(string: target) else {
+            throw .invalidInput(InvalidInput(field: "--server", value: target, reason: "not a valid URL"))
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let data: Data
+        let response: URLResponse
+        do { (data, response) = try await session.data(for: request) } catch {
+            throw .unreachable("\(base.absoluteString): \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard !data.isEmpty else { return (status, .null) }
+        do { return (status, try JSONDecoder().decode(JSONValue.self, from: data)) } catch {
+            guard (200..<300).contains(status) else { return (status, .null) }
+            throw .storage("\(url.absoluteString) answered \(status) with a body that is not JSON")
+        }
+    }
+
+    /// A 2xx document, or the `LedgerError` the problem+json describes.
+    private func answer(_ status: Int, _ document: JSONValue, bodySource: String?) throws(LedgerError) -> Document {
+        if (200..<300).contains(status) { return Document(document) }
+        let detail = document["detail"]?.stringValue ?? document["title"]?.stringValue ?? "HTTP \(status)"
+        switch status {
+        case 400, 413, 415, 422:
+            // The server names its request body; the user knows it as the file they gave.
+            var source = document["source"]?.stringValue
+            if source == "request body", let bodySource { source = bodySource }
+            guard let reason = document["reason"]?.stringValue else {
+                throw .invalidInput(InvalidInput(source: source ?? bodySource, reason: detail))
+            }
+            throw .invalidInput(InvalidInput(source: source, field: document["field"]?.stringValue,
+                                             value: document["value"]?.stringValue, reason: reason))
+        case 401, 403: throw .denied("\(base.absoluteString): \(detail)")
+        case 404: throw .notFound(detail)
+        default: throw .storage("\(base.absoluteString) answered \(status): \(detail)")
+        }
+    }
+
+    /// A path segment: `:` and `@` may stay (digests read as themselves in logs); `/` and the rest are escaped.
+    private func segment(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: Self.pathSegment) ?? text }
+
+    /// A query value: RFC 3986 unreserved characters stay; everything else (`+`, `&`, `:`…) is escaped.
+    static func percentEncoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    private static let pathSegment = unreserved.union(CharacterSet(charactersIn: ":@"))
+}

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ShiplogApp
+import ShiplogCore
+import ShiplogCrypto
+import Synchronization
+
+/// Bearer tokens: who may call a route. 401 without a known token, 403 without the route's scope.
+///
+/// A token once seen is remembered for a few seconds so that a busy client does not cost a database
+/// read per request; a revoked token therefore stops working within `memory` seconds.
+final class Authenticator: Sendable {
+    private let ledger: ReleaseLedger
+    private let openReads: Bool
+    private let remembered = Mutex<[String: (token: APIToken, until: ContinuousClock.Instant)]>([:])
+    private let memory: Duration = .seconds(5)
+
+    init(ledger: ReleaseLedger, openReads: Bool) {
+        self.ledger = ledger
+        self.openReads = openReads
+    }
+
+    func authorize(_ request: Request, for scope: Scope?) throws(Problem) {
+        guard let scope, !(scope == .read && openReads) else { return }
+        guard let header = request.headers[.authorization] else {
+            throw challenge("this route needs a bearer token with scope \(scope.rawValue)")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw challenge("the Authorization header must be `Bearer <token>`")
+        }
+        let secret = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        guard let token = try known(secret) else { throw challenge("unknown or revoked token") }
+        guard token.allows(scope) else {
+            throw Problem(.forbidden, detail: "token \(token.name) lacks scope \(scope.rawValue)")
+        }
+    }
+
+    private func known(_ secret: String) throws(Problem) -> APIToken? {
+        let now = ContinuousClock.now
+        // Remembered by hash: the server keeps no secret it does not need.
+        let key = SHA256.hex(Array(secret.utf8))
+        if let entry = remembered.withLock({ $0[key] }), entry.until > now { return entry.token }
+        let token: APIToken?
+        do { token = try ledger.token(secret: secret) } catch { throw Problem.from(error) }
+        if let token {
+            remembered.withLock { cache in
+                if cache.count > 10_000 { cache.removeAll() }
+                cache[key] = (token, now + memory)
+            }
+        }
+        return token
+    }
+
+    private func challenge(_ detail: String) -> Problem {
+        var problem = Problem(.unauthorized, detail: detail)
+        problem.headers[.wwwAuthenticate] = "Bearer realm=\"shiplog\""
+        return problem
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ShiplogApp
+import ShiplogCore
+
+/// One request as a route handler sees it: parameters, query, a size-limited body, and JSON answers.
+struct Call: Sendable {
+    let request: Request
+    let context: BasicRequestContext
+    let maxBodyBytes: Int
+
+    /// A path parameter, percent-decoded.
+    func parameter(_ name: String) throws(Problem) -> String {
+        guard let raw = context.parameters.get(name) else { throw Problem(.notFound, detail: "missing path parameter \(name)") }
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    func query(_ name: String) -> String? {
+        request.uri.queryParameters.get(name).map { String($0) }
+    }
+
+    /// A whole-number query parameter; a bad one is a 400 naming it.
+    func integerQuery(_ name: String, range: ClosedRange<Int64> = 0...Int64.max) throws(Problem) -> Int64? {
+        guard let text = query(name) else { return nil }
+        guard let value = Int64(text), range.contains(value) else {
+            throw Problem.invalidInput(InvalidInput(field: name, value: text, reason: "expected a whole number from \(range.lowerBound)"))
+        }
+        return value
+    }
+
+    func booleanQuery(_ name: String) throws(Problem) -> Bool {
+        switch query(name) {
+        case nil, "false", "0": return false
+        case "true", "1", "": return true
+        case let other?: throw Problem.invalidInput(InvalidInput(field: name, value: other, reason: "expected true or false"))
+        }
+    }
+
+    /// A parameter parsed by a domain rule; its error names the parameter.
+    func parsed<T>(_ name: String, _ text: String, _ parse: (String) throws(ValueError) -> T) throws(Problem) -> T {
+        do { return try parse(text) } catch { throw Problem.invalidInput(error.at(name)) }
+    }
+
+    /// The request body, refused with 413 past the configured limit.
+    func body() async throws -> Data {
+        var buffer = try await request.body.collect(upTo: maxBodyBytes)
+        return buffer.readData(length: buffer.readableBytes) ?? Data()
+    }
+
+    /// The body decoded as `T`; malformed JSON or a bad field is a 400 naming the field and value.
+    func json<T: Decodable>(_ type: T.Type) async throws -> T {
+        let data = try await body()
+        do { return try JSONInput.decode(type, from: data, source: "request body") } catch { throw Problem.invalidInput(error) }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    func answer(_ document: Document, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try Self.encoder.encode(document)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ShiplogCore
+
+/// An RFC 9457 problem: every error the server answers is one, as `application/problem+json`.
+///
+/// Input errors carry `source`, `field`, `value` and `reason` as extension members, so the CLI's remote
+/// mode prints the same one-line reason as local mode.
+struct Problem: Error, HTTPResponseError, Sendable {
+    var status: HTTPResponse.Status
+    var type: String
+    var detail: String
+    var extensions: [String: JSONValue] = [:]
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, type: String = "about:blank", detail: String, extensions: [String: JSONValue] = [:]) {
+        self.status = status
+        self.type = type
+        self.detail = detail
+        self.extensions = extensions
+    }
+
+    static func invalidInput(_ input: InvalidInput) -> Problem {
+        var members: [String: JSONValue] = ["reason": .string(input.reason)]
+        if let source = input.source { members["source"] = .string(source) }
+        if let field = input.field { members["field"] = .string(field) }
+        if let value = input.value { members["value"] = .string(value) }
+        return Problem(.badRequest, type: "urn:shiplog:problem:invalid-input", detail: input.description, extensions: members)
+    }
+
+    static func from(_ error: LedgerError) -> Problem {
+        switch error {
+        case let .invalidInput(input): return invalidInput(input)
+        case let .notFound(what): return Problem(.notFound, type: "urn:shiplog:problem:not-found", detail: what)
+        // The database is unusable (I/O, a lock past the busy timeout): the server cannot serve now.
+        case .storage, .unreachable: return Problem(.serviceUnavailable, type: "urn:shiplog:problem:storage", detail: error.description)
+        case let .denied(detail): return Problem(.forbidden, detail: detail)
+        }
+    }
+
+    /// Any error a route or Hummingbird threw, as a problem.
+    static func from(_ error: any Error) -> Problem {
+        switch error {
+        case let problem as Problem: return problem
+        case let ledger as LedgerError: return from(ledger)
+        case let input as InvalidInput: return invalidInput(input)
+        case let http as HTTPError:
+            if http.status == .contentTooLarge {
+                return Problem(.contentTooLarge, detail: "the request body is larger than the server's limit")
+            }
+            return Problem(http.status, detail: http.body ?? http.status.reasonPhrase)
+        case let http as any HTTPResponseError:
+            return Problem(http.status, detail: http.status.reasonPhrase)
+        default:
+            return Problem(.internalServerError, detail: "internal error: \(error)")
+        }
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var members = extensions
+        members["type"] = .string(type)
+        members["title"] = .string(status.reasonPhrase)
+        members["status"] = .integer(Int64(status.code))
+        members["detail"] = .string(detail)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(JSONValue.object(members))) ?? Data("{}".utf8)
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

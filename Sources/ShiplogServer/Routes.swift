@@ -1,0 +1,176 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ShiplogApp
+import ShiplogCore
+
+/// Every /v1 endpoint, as the table the router is built from and the OpenAPI test reads.
+enum Routes {
+    static func all(_ api: LocalLedger) -> [Route] {
+        builds(api) + images(api) + trust(api) + deploys(api) + log(api) + [
+            Route(.post, "/v1/tokens", .admin) { call in
+                let body = try await call.json(TokenBody.self)
+                return try call.answer(try await api.createToken(name: body.name, scopes: Set(body.scopes)), status: .created)
+            },
+        ]
+    }
+
+    static func builds(_ api: LocalLedger) -> [Route] {
+        [
+            Route(.post, "/v1/builds", .buildsWrite) { call in
+                try call.answer(try await api.recordBuild(try await call.json(NewBuild.self)), status: .created)
+            },
+            Route(.get, "/v1/builds", .read) { call in
+                var query = BuildQuery(limit: Int(try call.integerQuery("limit", range: 1...10_000) ?? 100))
+                if let service = call.query("service") { query.service = try call.parsed("service", service, ServiceName.validate) }
+                if let since = call.query("since") { query.since = try call.parsed("since", since, Timestamp.init(rfc3339:)) }
+                return try call.answer(try await api.builds(query))
+            },
+            Route(.post, "/v1/ingest/push-metadata", .buildsWrite) { call in
+                try call.answer(try await api.ingestPushMetadata(try await call.body(), source: "request body"))
+            },
+            Route(.post, "/v1/ingest/buildx-metadata", .buildsWrite) { call in
+                var context = BuildxMetadata.Context(run: GitHubActionsEnvironment(
+                    commit: call.query("commit"), ref: call.query("ref"), runID: call.query("run_id"),
+                    runAttempt: call.query("run_attempt"), runURL: call.query("run_url")))
+                if let service = call.query("service") { context.service = try call.parsed("service", service, ServiceName.validate) }
+                if let image = call.query("image") { context.image = try call.parsed("image", image, ImageReference.init(parsing:)) }
+                return try call.answer(try await api.ingestBuildxMetadata(try await call.body(), source: "request body", context: context))
+            },
+        ]
+    }
+
+    static func images(_ api: LocalLedger) -> [Route] {
+        [
+            Route(.get, "/v1/images/{digest}", .read) { call in
+                let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
+                let repository = try call.query("repository").map { text throws(Problem) in try call.parsed("repository", text, Repository.init(parsing:)) }
+                return try call.answer(try await api.image(digest: digest, repository: repository))
+            },
+            Route(.post, "/v1/images/{digest}/bad", .deploysWrite) { call in
+                let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
+                let body = try await call.json(MarkBadBody.self)
+                return try call.answer(try await api.markBad(repository: body.repository, digest: digest, reason: body.reason), status: .created)
+            },
+            Route(.get, "/v1/images/{digest}/verification", .read) { call in
+                let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
+                guard let repositoryText = call.query("repository") else {
+                    throw Problem.invalidInput(InvalidInput(field: "repository", reason: "name the repository the image is in"))
+                }
+                let repository = try call.parsed("repository", repositoryText, Repository.init(parsing:))
+                return try call.answer(try await api.verify(repository: repository, digest: digest, keyID: call.query("key_id")))
+            },
+            Route(.post, "/v1/images/{digest}/signatures", .sign) { call in
+                let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
+                let body = try await call.json(SignatureBody.self)
+                guard let payload = Data(base64Encoded: body.payload) else {
+                    throw Problem.invalidInput(InvalidInput(field: "payload", value: body.payload, reason: "not base64"))
+                }
+                guard let signature = Data(base64Encoded: body.signature), !signature.isEmpty else {
+                    throw Problem.invalidInput(InvalidInput(field: "signature", value: body.signature, reason: "not base64"))
+                }
+                let upload = SignatureUpload(repository: body.repository, digest: digest, payload: Array(payload), payloadSource: "payload",
+                                             signature: Array(signature), signatureSource: "signature", signerPEM: body.publicKey,
+                                             origin: body.source?.rawValue ?? "import")
+                return try call.answer(try await api.importSignature(upload), status: .created)
+            },
+        ]
+    }
+
+    static func trust(_ api: LocalLedger) -> [Route] {
+        [
+            Route(.get, "/v1/keys", .read) { call in try call.answer(try await api.keys()) },
+            Route(.post, "/v1/keys", .admin) { call in
+                let body = try await call.json(KeyBody.self)
+                let bytes = body.publicKey.contains("-----BEGIN") ? Array(body.publicKey.utf8)
+                    : Data(base64Encoded: body.publicKey).map(Array.init) ?? Array(body.publicKey.utf8)
+                return try call.answer(try await api.addKey(encoded: bytes, source: "public_key", name: body.name), status: .created)
+            },
+            Route(.post, "/v1/keys/{key_id}/revoke", .admin) { call in
+                let body = try await call.json(RevokeBody.self)
+                return try call.answer(try await api.revokeKey(id: try call.parameter("key_id"), reason: body.reason))
+            },
+        ]
+    }
+
+    static func deploys(_ api: LocalLedger) -> [Route] {
+        [
+            Route(.post, "/v1/environments", .deploysWrite) { call in
+                let body = try await call.json(EnvironmentBody.self)
+                return try call.answer(try await api.createEnvironment(name: body.name, slots: body.slots ?? [],
+                                                                       requireSignature: body.requireSignature ?? false), status: .created)
+            },
+            Route(.post, "/v1/environments/{env}/switch", .deploysWrite) { call in
+                let body = try await call.json(SwitchBody.self)
+                return try call.answer(try await api.switchSlot(environment: try call.parameter("env"), to: body.slot, actor: body.actor))
+            },
+            Route(.get, "/v1/environments/{env}/live", .read) { call in
+                try call.answer(try await api.live(environment: try call.parameter("env"), slot: call.query("slot"), service: call.query("service")))
+            },
+            Route(.get, "/v1/environments/{env}/services/{service}/lkg", .read) { call in
+                try call.answer(try await api.lastKnownGood(environment: try call.parameter("env"), service: try call.parameter("service")))
+            },
+            Route(.get, "/v1/environments/{env}/rollback-plan", .read) { call in
+                try call.answer(try await api.rollbackPlan(environment: try call.parameter("env"), service: call.query("service"),
+                                                           toPrevious: try call.booleanQuery("to_previous")))
+            },
+            Route(.post, "/v1/deploys", .deploysWrite) { call in
+                let body = try await call.json(DeployBody.self)
+                let image = try call.parsed("image", body.image, ImageReference.init(parsing:))
+                let request = DeployRequest(environment: body.environment, slot: body.slot, service: body.service, image: image, actor: body.actor)
+                switch try await api.startDeploy(request) {
+                case let .started(deploy):
+                    return try call.answer(deploy, status: .created)
+                case let .refused(verification):
+                    // The gate said no (and the refusal is recorded): a conflict with the environment's rule, not bad input.
+                    let json = try verification.json()
+                    throw Problem(.conflict, type: "urn:shiplog:problem:deploy-refused",
+                                  detail: "deploy refused: \(body.environment) requires a trusted signature: "
+                                      + "\(json["reason"]?.stringValue ?? "-"): \(json["detail"]?.stringValue ?? "-")",
+                                  extensions: ["verification": json])
+                }
+            },
+            Route(.post, "/v1/deploys/{id}/checks", .deploysWrite) { call in
+                let id = try call.parsed("id", try call.parameter("id"), Self.deployID)
+                let body = try await call.json(CheckBody.self)
+                return try call.answer(try await api.checkDeploy(id: id, name: body.name, status: body.status, detail: body.detail), status: .created)
+            },
+            Route(.post, "/v1/deploys/{id}/finish", .deploysWrite) { call in
+                let id = try call.parsed("id", try call.parameter("id"), Self.deployID)
+                let body = try await call.json(FinishBody.self)
+                return try call.answer(try await api.finishDeploy(id: id, state: body.status))
+            },
+        ]
+    }
+
+    static func log(_ api: LocalLedger) -> [Route] {
+        [
+            Route(.get, "/v1/log/checkpoint", .read) { call in try call.answer(try await api.checkpoint()) },
+            Route(.get, "/v1/log/entries/{index}/proof", .read) { call in
+                let index = try call.parsed("index", try call.parameter("index"), Self.logIndex)
+                return try call.answer(try await api.proveInclusion(index: index, size: try call.integerQuery("tree_size", range: 1...Int64.max)))
+            },
+            Route(.get, "/v1/log/consistency", .read) { call in
+                guard let from = try call.integerQuery("from", range: 1...Int64.max) else {
+                    throw Problem.invalidInput(InvalidInput(field: "from", reason: "name the older tree size"))
+                }
+                return try call.answer(try await api.proveConsistency(from: from, to: try call.integerQuery("to", range: 1...Int64.max)))
+            },
+            // Replays the whole log: admin only, as it is the one read that costs seconds.
+            Route(.get, "/v1/log/verification", .admin) { call in
+                try call.answer(try await api.verifyLog(auditTables: !(try call.booleanQuery("skip_tables"))))
+            },
+            Route(.get, "/v1/log/public-key", nil) { call in try call.answer(try await api.logPublicKey()) },
+        ]
+    }
+
+    static func deployID(_ text: String) throws(ValueError) -> Int64 {
+        guard let id = Int64(text), id >= 1 else { throw ValueError(value: text, reason: "a deploy id is a whole number from 1") }
+        return id
+    }
+
+    static func logIndex(_ text: String) throws(ValueError) -> Int64 {
+        guard let index = Int64(text), index >= 0 else { throw ValueError(value: text, reason: "an entry index is a whole number from 0") }
+        return index
+    }
+}

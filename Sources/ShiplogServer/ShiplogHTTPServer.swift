@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import ShiplogApp
+import ShiplogCore
+import ShiplogStore
+
+/// `shiplog serve`: the /v1 API, health and readiness probes, Prometheus metrics and the OpenAPI document.
+public enum ShiplogHTTPServer {
+    /// The routes the server answers besides /v1, all open: probes, metrics, the API document.
+    static let operationalPaths = ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
+
+    /// The router for a ledger; tests drive it with HummingbirdTesting, `run` serves it.
+    public static func router(ledger: ReleaseLedger, databasePath: String, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
+        let api = LocalLedger(serving: ledger, databasePath: databasePath)
+        let routes = Routes.all(api)
+        let authenticator = Authenticator(ledger: ledger, openReads: configuration.openReads)
+        _ = ServerMetrics.registry
+        let router = Router()
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ProblemMiddleware(routes: routes))
+        for route in routes {
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                try authenticator.authorize(request, for: route.scope)
+                return try await route.handle(Call(request: request, context: context, maxBodyBytes: configuration.maxBodyBytes))
+            }
+        }
+        router.get("/healthz") { _, _ in text("ok\n") }
+        router.get("/readyz") { _, _ in
+            do { _ = try ledger.store.logSize() } catch { throw Problem(.serviceUnavailable, detail: "database not usable: \(error)") }
+            return text("ready\n")
+        }
+        router.get("/metrics") { _, _ in
+            text(try ServerMetrics.exposition(ledger), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/openapi.yaml") { _, _ in text(openAPIDocument, contentType: "application/yaml") }
+        return router
+    }
+
+    /// The document in schemas/openapi.yaml, compiled in.
+    public static var openAPIDocument: String { EmbeddedOpenAPI.all.first?.text ?? "" }
+
+    /// Every route as (method, path, scope), for the test that holds the OpenAPI document to the router.
+    public static func routeTable(_ ledger: ReleaseLedger) -> [(method: String, path: String, scope: String?)] {
+        Routes.all(LocalLedger(ledger: ledger, databasePath: "")).map { ($0.method.rawValue, $0.path, $0.scope?.rawValue) }
+            + operationalPaths.map { ("GET", $0, nil) }
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and closes the database.
+    public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        let store = try SQLiteLedger(path: configuration.databasePath)
+        // The checkpoint key exists before the first request, so the trust store can refuse it from the start.
+        let logKey = try LogKeyFile.signer(database: configuration.databasePath, create: true)
+        let ledger = ReleaseLedger(store: store, logKeyID: logKey?.publicKey.keyID)
+        let router = router(ledger: ledger, databasePath: configuration.databasePath, configuration: configuration)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "shiplog"),
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
+                    ?? "\(configuration.host):\(configuration.port)"
+                // One line on standard output that scripts (and the end-to-end test) can read the port from.
+                FileHandle.standardOutput.write(Data("shiplog listening on http://\(address) (database \(configuration.databasePath))\n".utf8))
+            },
+            logger: logger
+        )
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
+        store.close()
+        logger.info("shiplog stopped; database closed")
+    }
+
+    static func text(_ body: String, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import ShiplogCore
+
+/// What the server needs beyond the ledger's own records: API tokens and figures for /metrics.
+extension SQLiteLedger {
+    public func add(_ token: APIToken) throws(LedgerError) -> APIToken {
+        try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_token WHERE name = ?", arguments: [token.name]) == true {
+                throw LedgerError.invalidInput(InvalidInput(field: "--name", value: token.name, reason: "another token already has this name"))
+            }
+            try db.execute(sql: "INSERT INTO api_token (token_hash, name, scopes, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [Data(token.hash), token.name, token.scopes.sorted().map(\.rawValue).joined(separator: " "),
+                                       token.createdAt.description])
+            return token
+        }
+    }
+
+    public func token(hash: [UInt8]) throws(LedgerError) -> APIToken? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT token_hash, name, scopes, created_at FROM api_token WHERE token_hash = ? AND revoked_at IS NULL
+                """, arguments: [Data(hash)]) else { return nil }
+            let scopes: String = row["scopes"]
+            let stored: Data = row["token_hash"]
+            return APIToken(name: row["name"], scopes: Set(scopes.split(separator: " ").compactMap { Scope(rawValue: String($0)) }),
+                            hash: Array(stored), createdAt: try Timestamp(rfc3339: row["created_at"]))
+        }
+    }
+
+    public func sizes() throws(LedgerError) -> [(kind: String, count: Int64)] {
+        try read { db in
+            // MAX(rowid) is O(log n) where COUNT(*) scans; every counted table is append-only, so they agree.
+            let counts = [("builds", "SELECT COALESCE(MAX(id), 0) FROM build"),
+                          ("deploys", "SELECT COALESCE(MAX(id), 0) FROM deploy"),
+                          ("signatures", "SELECT COALESCE(MAX(id), 0) FROM signature"),
+                          ("log_entries", "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM log_entry"),
+                          ("keys", "SELECT COUNT(*) FROM key")]
+            return try counts.map { kind, sql in (kind, try Int64.fetchOne(db, sql: sql) ?? 0) }
+        }
+    }
+
+    public func environments() throws(LedgerError) -> [Environment] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM environment ORDER BY name").compactMap { try Self.environment($0, db) }
+        }
+    }
+}

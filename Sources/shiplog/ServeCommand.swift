@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ShiplogCore
+import ShiplogServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the /v1 API, /healthz, /readyz, /metrics and /openapi.yaml over HTTP.",
+        discussion: """
+            Each setting comes from its flag, else its SHIPLOG_* variable, else the default: --host SHIPLOG_HOST
+            (127.0.0.1), --port SHIPLOG_PORT (8080; 0 picks a free port), --db SHIPLOG_DB (./shiplog.sqlite),
+            --max-body-bytes SHIPLOG_MAX_BODY_BYTES (1048576), --open-reads SHIPLOG_OPEN_READS (false),
+            --log-level SHIPLOG_LOG_LEVEL (info). Stops on SIGTERM or SIGINT after in-flight requests finish.
+            """)
+
+    @Option(help: "The address to listen on.") var host: String?
+    @Option(help: "The port to listen on.") var port: Int?
+    @Option(help: ArgumentHelp("The ledger file.", valueName: "path")) var db: String?
+    @Option(help: "Request bodies larger than this are refused with 413.") var maxBodyBytes: Int?
+    @Flag(help: "Let GET requests through without a token.") var openReads = false
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
+
+    func run() async throws {
+        var configuration = ServerConfiguration()
+        do {
+            try apply(to: &configuration, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Terminal.fail(.invalidInput(error))
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "shiplog")
+        logger.logLevel = configuration.logLevel
+        do {
+            try await ShiplogHTTPServer.run(configuration, logger: logger)
+        } catch let error as LedgerError {
+            Terminal.fail(error)
+        } catch {
+            Terminal.error("server stopped: \(error)")
+            throw ExitCode(70)
+        }
+    }
+
+    func apply(to configuration: inout ServerConfiguration, environment: [String: String]) throws(InvalidInput) {
+        func setting(_ flag: String?, _ variable: String) -> (String, String)? {
+            if let flag { return (flag, "--" + variable.dropFirst("SHIPLOG_".count).lowercased().replacingOccurrences(of: "_", with: "-")) }
+            if let value = environment[variable], !value.isEmpty { return (value, variable) }
+            return nil
+        }
+        if let (value, _) = setting(host, "SHIPLOG_HOST") { configuration.host = value }
+        if let (value, name) = setting(port.map(String.init), "SHIPLOG_PORT") {
+            guard let number = Int(value), (0...65535).contains(number) else {
+                throw InvalidInput(field: name, value: value, reason: "a port is a number from 0 to 65535")
+            }
+            configuration.port = number
+        }
+        if let (value, _) = setting(db, "SHIPLOG_DB") { configuration.databasePath = value }
+        if let (value, name) = setting(maxBodyBytes.map(String.init), "SHIPLOG_MAX_BODY_BYTES") {
+            guard let number = Int(value), number >= 1024 else {
+                throw InvalidInput(field: name, value: value, reason: "the body limit is a number of bytes, at least 1024")
+            }
+            configuration.maxBodyBytes = number
+        }
+        if openReads {
+            configuration.openReads = true
+        } else if let value = environment["SHIPLOG_OPEN_READS"], !value.isEmpty {
+            guard let flag = ["true": true, "1": true, "false": false, "0": false][value.lowercased()] else {
+                throw InvalidInput(field: "SHIPLOG_OPEN_READS", value: value, reason: "expected true or false")
+            }
+            configuration.openReads = flag
+        }
+        if let (value, name) = setting(logLevel, "SHIPLOG_LOG_LEVEL") {
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw InvalidInput(field: name, value: value, reason: "expected trace, debug, info, notice, warning, error or critical")
+            }
+            configuration.logLevel = level
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import ShiplogApp
+import ShiplogCore
+import ShiplogServer
+import ShiplogStore
+import ShiplogTestSupport
+import Testing
+
+/// A server over a fresh ledger file, with one token per scope.
+struct TestServer {
+    let directory: TemporaryDirectory
+    let ledger: ReleaseLedger
+    let app: Application<RouterResponder<BasicRequestContext>>
+    var tokens: [Scope: String] = [:]
+
+    init(openReads: Bool = false, maxBodyBytes: Int = 1 << 20) throws {
+        directory = try TemporaryDirectory()
+        let path = directory.path("ledger.sqlite")
+        ledger = ReleaseLedger(store: try SQLiteLedger(path: path))
+        var configuration = ServerConfiguration()
+        configuration.openReads = openReads
+        configuration.maxBodyBytes = maxBodyBytes
+        app = Application(router: ShiplogHTTPServer.router(ledger: ledger, databasePath: path, configuration: configuration))
+        for scope in Scope.allCases {
+            tokens[scope] = try ledger.createToken(name: "t-\(scope.rawValue.replacingOccurrences(of: ":", with: "-"))", scopes: [scope]).token
+        }
+    }
+
+    func headers(_ scope: Scope?) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let scope, let token = tokens[scope] { fields[.authorization] = "Bearer \(token)" }
+        return fields
+    }
+}
+
+extension TestResponse {
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+    var text: String { String(buffer: body) }
+}
+
+func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+let digestA = "sha256:" + String(repeating: "a", count: 64)
+let digestB = "sha256:" + String(repeating: "b", count: 64)
+
+@Suite("HTTP routes")
+struct ServerRouteTests {
+    @Test("a build posted is recorded, durable, and listed; posting it again returns the same build")
+    func postBuild() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        let build = #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"\#(digestA)","run_id":42,"labels":{"team":"x"}}"#
+        try await server.app.test(.router) { client in
+            var firstID: Int?
+            try await client.execute(uri: "/v1/builds", method: .post, headers: server.headers(.buildsWrite), body: body(build)) { response in
+                #expect(response.status == .created)
+                #expect(response.json["run_id"] as? String == "42")
+                firstID = response.json["id"] as? Int
+            }
+            try await client.execute(uri: "/v1/builds", method: .post, headers: server.headers(.buildsWrite), body: body(build)) { response in
+                #expect(response.json["id"] as? Int == firstID)
+            }
+            try await client.execute(uri: "/v1/builds?service=api", method: .get, headers: server.headers(.read)) { response in
+                #expect(response.status == .ok)
+                let list = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
+                #expect(list.count == 1)
+            }
+        }
+        #expect(try server.ledger.builds(BuildQuery()).count == 1)
+    }
+
+    @Test("concurrent single-build posts are all recorded (committed in shared transactions)")
+    func concurrentBuilds() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        try await server.app.test(.router) { client in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<200 {
+                    let digest = "sha256:" + String(format: "%064x", index)
+                    let build = #"{"service":"svc\#(index % 7)","repository":"ghcr.io/acme/svc","tag":"b\#(index)","digest":"\#(digest)"}"#
+                    group.addTask {
+                        try await client.execute(uri: "/v1/builds", method: .post, headers: server.headers(.buildsWrite), body: body(build)) { $0.status }
+                    }
+                }
+                for try await status in group { #expect(status == .created) }
+            }
+        }
+        #expect(try server.ledger.builds(BuildQuery(limit: 1000)).count == 200)
+        let verification = try server.ledger.verifyLog(logKey: nil)
+        #expect(verification.intact && verification.treeSize == 200)
+    }
+
+    @Test("bad input is a 400 problem naming the field and value; nothing is written",
+          arguments: [
+              (#"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"sha256:abc"}"#, "digest", "sha256:abc"),
+              (#"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1"}"#, "digest", nil),
+              (#"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"#, nil, nil),
+              (#"{"service":"api","repository":"Not/Valid","tag":"v1","digest":"\#(digestA)"}"#, "repository", "Not/Valid"),
+              ("[]", nil, nil),
+          ])
+    func badBuild(_ input: String, field: String?, value: String?) async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        try await server.app.test(.router) { client in
+            try await client.execute(uri: "/v1/builds", method: .post, headers: server.headers(.admin), body: body(input)) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(response.json["status"] as? Int == 400)
+                #expect(response.json["source"] as? String == "request body")
+                if let field { #expect(response.json["field"] as? String == field, "\(response.text)") }
+                if let value { #expect(response.json["value"] as? String == value) }
+                #expect((response.json["detail"] as? String)?.isEmpty == false)
+            }
+        }
+        #expect(try server.ledger.builds(BuildQuery()).isEmpty)
+        #expect(try server.ledger.store.logSize() == 0)
+    }
+
+    @Test("a body over the limit is 413; unknown routes 404; a known path with another method 405")
+    func limitsAndRoutes() async throws {
+        let server = try TestServer(maxBodyBytes: 2048)
+        defer { server.directory.remove() }
+        try await server.app.test(.router) { client in
+            let big = #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"\#(digestA)","builder":""# + String(repeating: "x", count: 4096) + "\"}"
+            try await client.execute(uri: "/v1/builds", method: .post, headers: server.headers(.admin), body: body(big)) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            try await client.execute(uri: "/v1/nothing-here", method: .get, headers: server.headers(.admin)) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            try await client.execute(uri: "/v1/builds", method: .delete, headers: server.headers(.admin)) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "POST, GET")
+            }
+        }
+        #expect(try server.ledger.builds(BuildQuery()).isEmpty)
+    }
+
+    @Test("no token is 401 with a challenge, an unknown token 401, the wrong scope 403, admin may do everything")
+    func auth() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        let build = #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"\#(digestA)"}"#
+        try await server.app.test(.router) { client in
+            try await client.execute(uri: "/v1/builds", method: .post, headers: server.headers(nil), body: body(build)) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            }
+            var wrong = server.headers(nil)
+            wrong[.authorization] = "Bearer shiplog_" + String(repeating: "0", count: 64)
+            try await client.execute(uri: "/v1/builds", method: .get, headers: wrong) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/builds", method: .post, headers: server.headers(.read), body: body(build)) { response in
+                #expect(response.status == .forbidden)
+                #expect((response.json["detail"] as? String)?.contains("builds:write") == true)
+            }
+            try await client.execute(uri: "/v1/builds", method: .post, headers: server.headers(.deploysWrite), body: body(build)) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/v1/builds", method: .get, headers: server.headers(.buildsWrite)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/v1/tokens", method: .post, headers: server.headers(.buildsWrite),
+                                     body: body(#"{"name":"x","scopes":["admin"]}"#)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/v1/builds", method: .post, headers: server.headers(.admin), body: body(build)) { #expect($0.status == .created) }
+            try await client.execute(uri: "/v1/builds", method: .get, headers: server.headers(.read)) { #expect($0.status == .ok) }
+            // Probes, metrics, the document and the log's public key are open.
+            for path in ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/log/public-key"] {
+                try await client.execute(uri: path, method: .get) { #expect($0.status == .ok, "\(path)") }
+            }
+        }
+    }
+
+    @Test("open reads let GETs through without a token, never writes")
+    func openReads() async throws {
+        let server = try TestServer(openReads: true)
+        defer { server.directory.remove() }
+        try await server.app.test(.router) { client in
+            try await client.execute(uri: "/v1/builds", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/environments", method: .post, body: body(#"{"name":"prod"}"#)) { #expect($0.status == .unauthorized) }
+            // The one expensive read stays admin-only.
+            try await client.execute(uri: "/v1/log/verification", method: .get) { #expect($0.status == .unauthorized) }
+        }
+    }
+
+    @Test("tokens are stored only as SHA-256 hashes")
+    func tokensHashed() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        let file = try Data(contentsOf: URL(fileURLWithPath: server.directory.path("ledger.sqlite")))
+            + ((try? Data(contentsOf: URL(fileURLWithPath: server.directory.path("ledger.sqlite-wal")))) ?? Data())
+        for token in server.tokens.values {
+            #expect(file.range(of: Data(token.utf8)) == nil, "a token secret is in the database file")
+            #expect(file.range(of: Data(token.dropFirst("shiplog_".count).prefix(16).utf8)) == nil)
+        }
+        #expect(try server.ledger.token(secret: server.tokens[.read]!)?.scopes == [.read])
+    }
+
+    @Test("a refused deploy is a 409 carrying the verification; the refusal is recorded")
+    func refusedDeploy() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        try await server.app.test(.router) { client in
+            let headers = server.headers(.deploysWrite)
+            try await client.execute(uri: "/v1/environments", method: .post, headers: headers,
+                                     body: body(#"{"name":"prod","require_signature":true}"#)) { #expect($0.status == .created) }
+            try await client.execute(uri: "/v1/deploys", method: .post, headers: headers,
+                                     body: body(#"{"environment":"prod","service":"api","image":"ghcr.io/acme/api@\#(digestA)"}"#)) { response in
+                #expect(response.status == .conflict)
+                let verification = try #require(response.json["verification"] as? [String: Any])
+                #expect(verification["reason"] as? String == "no-signature")
+                #expect(verification["verified"] as? Bool == false)
+            }
+            try await client.execute(uri: "/v1/environments/prod/live", method: .get, headers: server.headers(.read)) { response in
+                #expect((response.json["services"] as? [Any])?.isEmpty == true)
+            }
+            try await client.execute(uri: "/v1/environments/prod/services/api/lkg", method: .get, headers: server.headers(.read)) {
+                #expect($0.status == .notFound)
+                #expect($0.headers[.contentType] == "application/problem+json")
+            }
+        }
+        #expect(try server.ledger.store.logSize() == 2, "environment + refusal in the log")
+    }
+
+    @Test("metrics: request counters, ledger sizes and one live series per live service")
+    func metrics() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        try await server.app.test(.router) { client in
+            let headers = server.headers(.admin)
+            try await client.execute(uri: "/v1/environments", method: .post, headers: headers, body: body(#"{"name":"prod"}"#)) { _ in }
+            for (service, digest) in [("api", digestA), ("web", digestB)] {
+                try await client.execute(uri: "/v1/deploys", method: .post, headers: headers,
+                                         body: body(#"{"environment":"prod","service":"\#(service)","image":"ghcr.io/acme/\#(service):v1@\#(digest)"}"#)) { response in
+                    #expect(response.status == .created)
+                    let id = try #require(response.json["deploy_id"] as? Int)
+                    try await client.execute(uri: "/v1/deploys/\(id)/finish", method: .post, headers: headers,
+                                             body: body(#"{"status":"succeeded"}"#)) { #expect($0.status == .ok) }
+                }
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = response.text
+                #expect(text.contains(#"shiplog_live_info{environment="prod",service="api",digest="\#(digestA)",tag="v1",good="true"} 1"#), "\(text)")
+                #expect(text.contains(#"shiplog_live_info{environment="prod",service="web",digest="\#(digestB)",tag="v1",good="true"} 1"#))
+                #expect(text.contains(#"shiplog_ledger_rows{kind="deploys"} 2"#))
+                #expect(text.contains("hb_requests_total") || text.contains("hb_request"), "request counters")
+            }
+        }
+    }
+
+    @Test("the OpenAPI document is served as it is in the repository")
+    func servesDocument() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        let file = try String(contentsOf: Fixtures.packageRoot.appending(path: "schemas/openapi.yaml"), encoding: .utf8)
+        try await server.app.test(.router) { client in
+            try await client.execute(uri: "/openapi.yaml", method: .get) { response in
+                #expect(response.text == file)
+            }
+        }
+    }
+}
