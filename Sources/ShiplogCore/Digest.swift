@@ -89,7 +89,7 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Codable {
         do {
             try self.init(parsing: text)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw error.decodingError(at: decoder.codingPath)
         }
     }
 

@@ -91,7 +91,7 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw error.decodingError(at: decoder.codingPath)
         }
     }
 

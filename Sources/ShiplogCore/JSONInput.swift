@@ -33,6 +33,9 @@ public enum JSONInput {
     static func invalidInput(from error: DecodingError, source: String) -> InvalidInput {
         switch error {
         case let .dataCorrupted(context):
+            if let invalid = context.underlyingError as? ValueError {
+                return invalid.at(path(context.codingPath) ?? "(document)", in: source)
+            }
             if context.codingPath.isEmpty, context.underlyingError != nil || context.debugDescription.contains("JSON") {
                 let detail = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
                 return InvalidInput(source: source, reason: "not valid JSON (\(Self.firstLine(of: detail)))")
@@ -68,6 +71,6 @@ public enum JSONInput {
 extension ValueError {
     /// The same failure as a `DecodingError`, so `Decodable` types can validate with it and keep the path.
     public func decodingError(at codingPath: [any CodingKey]) -> DecodingError {
-        .dataCorrupted(.init(codingPath: codingPath, debugDescription: description))
+        .dataCorrupted(.init(codingPath: codingPath, debugDescription: description, underlyingError: self))
     }
 }

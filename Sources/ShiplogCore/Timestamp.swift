@@ -151,7 +151,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         do {
             try self.init(rfc3339: text)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw error.decodingError(at: decoder.codingPath)
         }
     }
 
