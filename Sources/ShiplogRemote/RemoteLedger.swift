@@ -33,7 +33,7 @@ public struct RemoteLedger: LedgerAPI {
     }
 
     public func ingestPushMetadata(_ data: Data, source: String) async throws(LedgerError) -> Document {
-        naming(try await send("POST", "/v1/ingest/push-metadata", body: data, bodySource: source), source)
+        naming(try await send("POST", "/v1/ingest/push-metadata", body: data, sources: ["request body": source]), source)
     }
 
     public func ingestBuildxMetadata(_ data: Data, source: String, context: BuildxMetadata.Context) async throws(LedgerError) -> Document {
@@ -41,7 +41,7 @@ public struct RemoteLedger: LedgerAPI {
             ("service", context.service), ("image", context.image?.description), ("commit", context.run?.commit),
             ("ref", context.run?.ref), ("run_id", context.run?.runID), ("run_attempt", context.run?.runAttempt),
             ("run_url", context.run?.runURL),
-        ], body: data, bodySource: source), source)
+        ], body: data, sources: ["request body": source]), source)
     }
 
     /// The server's summary names its request body; the user knows it as the file they gave.
@@ -70,7 +70,7 @@ public struct RemoteLedger: LedgerAPI {
         // PEM travels as text; a DER key travels as base64 of its bytes.
         let text = String(bytes: encoded, encoding: .utf8).flatMap { $0.contains("-----BEGIN") ? $0 : nil }
             ?? Data(encoded).base64EncodedString()
-        return try await send("POST", "/v1/keys", json: ["name": name, "public_key": text], bodySource: source)
+        return try await send("POST", "/v1/keys", json: ["name": name, "public_key": text], sources: ["public_key": source])
     }
 
     public func keys() async throws(LedgerError) -> Document { try await send("GET", "/v1/keys") }
@@ -83,7 +83,7 @@ public struct RemoteLedger: LedgerAPI {
         try await send("POST", "/v1/images/\(segment(upload.digest.description))/signatures", json: [
             "repository": upload.repository.name, "payload": Data(upload.payload).base64EncodedString(),
             "signature": Data(upload.signature).base64EncodedString(), "public_key": upload.signerPEM, "source": upload.origin,
-        ])
+        ], sources: ["payload": upload.payloadSource, "signature": upload.signatureSource])
     }
 
     public func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document {
@@ -104,9 +104,9 @@ public struct RemoteLedger: LedgerAPI {
     public func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
         let body = ["environment": request.environment, "slot": request.slot, "service": request.service,
                     "image": request.image.description, "actor": request.actor]
-        let (status, document) = try await exchange("POST", "/v1/deploys", query: [], body: try encode(body), bodySource: nil)
+        let (status, document) = try await exchange("POST", "/v1/deploys", query: [], body: try encode(body))
         if status == 409, let verification = document["verification"] { return .refused(Document(verification)) }
-        return .started(try answer(status, document, bodySource: nil))
+        return .started(try answer(status, document, sources: [:]))
     }
 
     public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) async throws(LedgerError) -> Document {
@@ -167,22 +167,21 @@ public struct RemoteLedger: LedgerAPI {
     }
 
     private func send(_ method: String, _ path: String, query: [(String, String?)] = [], json: some Encodable,
-                      bodySource: String? = nil) async throws(LedgerError) -> Document {
-        try await send(method, path, query: query, body: try encode(json), bodySource: bodySource)
+                      sources: [String: String] = [:]) async throws(LedgerError) -> Document {
+        try await send(method, path, query: query, body: try encode(json), sources: sources)
     }
 
     private func send(_ method: String, _ path: String, query: [(String, String?)] = [], body: Data? = nil,
-                      bodySource: String? = nil) async throws(LedgerError) -> Document {
-        let (status, document) = try await exchange(method, path, query: query, body: body, bodySource: bodySource)
-        return try answer(status, document, bodySource: bodySource)
+                      sources: [String: String] = [:]) async throws(LedgerError) -> Document {
+        let (status, document) = try await exchange(method, path, query: query, body: body)
+        return try answer(status, document, sources: sources)
     }
 
     private func encode(_ value: some Encodable) throws(LedgerError) -> Data {
         do { return try JSONEncoder().encode(value) } catch { throw .storage("could not encode the request: \(error)") }
     }
 
-    private func exchange(_ method: String, _ path: String, query: [(String, String?)], body: Data?,
-                          bodySource: String?) async throws(LedgerError) -> (Int, JSONValue) {
+    private func exchange(_ method: String, _ path: String, query: [(String, String?)], body: Data?) async throws(LedgerError) -> (Int, JSONValue) {
         let pairs = query.compactMap { name, value in value.map { "\(name)=\(Self.percentEncoded($0))" } }
         let target = base.absoluteString + path + (pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&"))
         guard let url = URL(string: target) else {
@@ -210,16 +209,15 @@ public struct RemoteLedger: LedgerAPI {
     }
 
     /// A 2xx document, or the `LedgerError` the problem+json describes.
-    private func answer(_ status: Int, _ document: JSONValue, bodySource: String?) throws(LedgerError) -> Document {
+    private func answer(_ status: Int, _ document: JSONValue, sources: [String: String]) throws(LedgerError) -> Document {
         if (200..<300).contains(status) { return Document(document) }
         let detail = document["detail"]?.stringValue ?? document["title"]?.stringValue ?? "HTTP \(status)"
         switch status {
         case 400, 413, 415, 422:
-            // The server names its request body; the user knows it as the file they gave.
-            var source = document["source"]?.stringValue
-            if source == "request body", let bodySource { source = bodySource }
+            // The server names the part of the request; the user knows it as the file they gave.
+            let source = document["source"]?.stringValue.map { sources[$0] ?? $0 }
             guard let reason = document["reason"]?.stringValue else {
-                throw .invalidInput(InvalidInput(source: source ?? bodySource, reason: detail))
+                throw .invalidInput(InvalidInput(source: source, reason: detail))
             }
             throw .invalidInput(InvalidInput(source: source, field: document["field"]?.stringValue,
                                              value: document["value"]?.stringValue, reason: reason))

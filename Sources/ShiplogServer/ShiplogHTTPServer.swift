@@ -70,7 +70,7 @@ public enum ShiplogHTTPServer {
         )
         let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
-        store.close()
+        try store.close()
         logger.info("shiplog stopped; database closed")
     }
 

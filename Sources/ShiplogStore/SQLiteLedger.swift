@@ -33,8 +33,14 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     /// Checkpoints the WAL into the database file and closes every connection (the server's shutdown).
-    public func close() {
-        try? (writer as? DatabasePool)?.close()
+    public func close() throws(LedgerError) {
+        do {
+            // Fold the WAL into the database file first: a stopped server leaves one self-contained file.
+            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try (writer as? DatabasePool)?.close()
+        } catch {
+            throw .storage("closing the database: \(error)")
+        }
     }
 
     /// A private in-memory ledger, for tests.

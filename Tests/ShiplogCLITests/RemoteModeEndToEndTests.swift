@@ -1,0 +1,107 @@
+import Foundation
+import ShiplogTestSupport
+import Testing
+
+/// The CLI against a real `shiplog serve`: the same commands print the same output and exit with the same
+/// codes as against a local file.
+@Suite("shiplog --server, end to end", .serialized)
+struct RemoteModeEndToEndTests {
+    /// Times and generated ids differ between two ledgers; everything else must not.
+    static func masked(_ text: String) -> String {
+        text.replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"#, with: "<time>", options: .regularExpression)
+    }
+
+    @Test("every kind of command gives the same output and exit code locally and through the server")
+    func sameAsLocal() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let serverDatabase = directory.path("server.sqlite")
+        let admin = ShiplogBinary(database: serverDatabase)
+        let token = try #require(try admin.json(["tokens", "create", "--name", "e2e", "--scope", "admin"]) as? [String: Any])["token"] as? String
+        let server = try ServerProcess(database: serverDatabase)
+        let local = ShiplogBinary(database: directory.path("local.sqlite"))
+        let remote = ShiplogBinary(database: directory.path("unused.sqlite"),
+                                   environment: ["SHIPLOG_SERVER": server.url, "SHIPLOG_TOKEN": try #require(token)])
+
+        let keyPath = directory.path("ossl.pem")
+        #expect(try Tool.run("/usr/bin/openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyPath]).status == 0)
+        #expect(try Tool.run("/usr/bin/openssl", ["ec", "-in", keyPath, "-pubout", "-out", directory.path("ossl.pub")]).status == 0)
+        let payload = Fixtures.url("cosign/sigstore_payload_test_no_claims.json").path
+        #expect(try Tool.run("/usr/bin/openssl", ["dgst", "-sha256", "-sign", keyPath, "-out", directory.path("sig.der"), payload]).status == 0)
+        let image = ContentTrustEndToEndTests.image
+        let digest = String(image[image.range(of: "@")!.upperBound...])
+        let repository = String(image[..<image.range(of: "@")!.lowerBound])
+
+        let steps: [[String]] = [
+            ["build", "record", "--service", "api", "--image", "\(repository):v1", "--digest", digest, "--commit", "abc", "--label", "a=b"],
+            ["build", "record", "--service", "api", "--image", "\(repository):v1", "--digest", "sha256:abc"],
+            ["ingest", "push-metadata", Fixtures.packageRoot.appending(path: "docs/push-metadata.example.json").path],
+            ["ingest", "buildx-metadata", Fixtures.url("buildx/docs_bake_metadata_file_load.json").path, "--image", "ghcr.io/acme/bake"],
+            ["ingest", "buildx-metadata", Fixtures.url("cosign/sigstore_payload_test_no_claims.json").path],
+            ["builds", "--limit", "3"], ["builds", "--json"], ["image", image], ["image", digest, "--json"],
+            ["image", "ghcr.io/none/x@" + digest],
+            ["keys", "add", directory.path("ossl.pub"), "--name", "ci"], ["keys", "add", keyPath, "--name", "private"], ["keys", "list"],
+            ["verify", image],
+            ["signature", "import", image, "--payload", payload, "--signature", directory.path("sig.der")],
+            ["verify", image, "--json"], ["verify", image, "--key", directory.path("ossl.pub")],
+            ["env", "create", "prod", "--slots", "blue,green", "--require-signature"], ["env", "create", "dev"],
+            ["env", "create", "prod"], ["env", "switch", "prod", "--slot", "green", "--actor", "me"],
+            ["deploy", "start", "--env", "prod", "--slot", "green", "--service", "api", "--digest", image, "--actor", "me"],
+            ["deploy", "start", "--env", "prod", "--slot", "green", "--service", "web", "--digest", "ghcr.io/acme/web@" + digest, "--json"],
+            ["deploy", "check", "1", "--name", "e2e", "--status", "pass"], ["deploy", "finish", "1", "--status", "succeeded", "--json"],
+            ["deploy", "finish", "1", "--status", "failed"], ["deploy", "check", "99", "--name", "x", "--status", "pass"],
+            ["live", "prod"], ["live", "prod", "--json"], ["live", "nowhere"], ["lkg", "prod", "--service", "api"],
+            ["lkg", "prod", "--service", "web"], ["rollback-plan", "prod"], ["rollback-plan", "prod", "--service", "api", "--to-previous", "--json"],
+            ["image", "mark-bad", image, "--reason", "CVE"], ["live", "prod"], ["keys", "revoke", "sha256:" + String(repeating: "0", count: 64)],
+            ["log", "prove", "9999"], ["log", "consistency", "--from", "0"],
+        ]
+        for step in steps {
+            let here = try local.run(step)
+            let there = try remote.run(step)
+            #expect(there.status == here.status, "\(step): local \(here.status) \(here.stderr) / remote \(there.status) \(there.stderr)")
+            #expect(Self.masked(there.stdout) == Self.masked(here.stdout), "\(step)")
+            #expect(Self.masked(there.stderr) == Self.masked(here.stderr), "\(step)")
+        }
+        // The log's commands work remotely too (their hashes differ: the leaves hold the times).
+        for step in [["log", "checkpoint"], ["log", "prove", "0", "--json"], ["log", "consistency", "--from", "1"], ["log", "verify"],
+                     ["log", "public-key"]] {
+            let result = try remote.run(step)
+            #expect(result.status == 0, "\(step): \(result.stderr)")
+        }
+        let stopped = server.stop()
+        #expect(stopped.status == 0, "\(stopped.log)")
+    }
+
+    @Test("exit 69 when the server is unreachable, 77 for a bad token, 65 for a bad --server")
+    func connectionFailures() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try ServerProcess(database: directory.path("server.sqlite"))
+        let unreachable = ShiplogBinary(database: directory.path("x"), environment: ["SHIPLOG_SERVER": "http://127.0.0.1:9"])
+        let result = try unreachable.run(["builds"])
+        #expect(result.status == 69 && result.stderr.contains("unreachable"), "\(result)")
+        let badToken = ShiplogBinary(database: directory.path("x"), environment: ["SHIPLOG_SERVER": server.url, "SHIPLOG_TOKEN": "nope"])
+        #expect(try badToken.run(["builds"]).status == 77)
+        #expect(try badToken.run(["builds", "--server", "ftp://x"]).status == 65)
+        _ = server.stop()
+    }
+
+    @Test("SIGTERM stops the server cleanly: exit 0, the database closed and its WAL folded in")
+    func gracefulShutdown() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = directory.path("server.sqlite")
+        let admin = ShiplogBinary(database: database)
+        let token = try #require(try admin.json(["tokens", "create", "--name", "ci", "--scope", "builds:write"]) as? [String: Any])["token"] as? String
+        let server = try ServerProcess(database: database)
+        let remote = ShiplogBinary(database: directory.path("x"), environment: ["SHIPLOG_SERVER": server.url, "SHIPLOG_TOKEN": try #require(token)])
+        #expect(try remote.run(["build", "record", "--service", "api", "--image", "ghcr.io/acme/api:v1",
+                                "--digest", "sha256:" + String(repeating: "e", count: 64)]).status == 0)
+        let stopped = server.stop()
+        #expect(stopped.status == 0, "\(stopped.log)")
+        #expect(stopped.log.contains("database closed"), "\(stopped.log)")
+        let wal = (try? FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int) ?? 0
+        #expect(wal == 0, "the WAL is folded into the database file on close")
+        #expect(try admin.run(["builds"]).stdout.contains("api"))
+    }
+}
