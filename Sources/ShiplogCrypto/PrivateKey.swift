@@ -56,10 +56,20 @@ public struct PrivateKey: Sendable {
         guard let loaded else {
             let detail = CryptoError.drainErrors()
             if isPEM, PEMText.isEncrypted(bytes) { throw .wrongPassphrase }
-            if !isPEM, (try? PublicKey(encoded: bytes)) != nil { throw .publicKeyGivenForPrivate }
+            if !isPEM, PublicKey.isDERPublicKey(bytes) { throw .publicKeyGivenForPrivate }
             throw .malformedKey(detail: detail)
         }
         try self.init(key: EVPKey(loaded))
+    }
+
+    /// Whether `bytes` parse as an unencrypted DER private key (only the raw parse; see `PublicKey.isDERPublicKey`).
+    static func isDERPrivateKey(_ bytes: [UInt8]) -> Bool {
+        guard let bio = try? MemoryBIO(bytes), let key = d2i_PrivateKey_bio(bio.pointer, nil) else {
+            ERR_clear_error()
+            return false
+        }
+        EVP_PKEY_free(key)
+        return true
     }
 
     public var publicKey: PublicKey {

@@ -25,10 +25,21 @@ public struct PublicKey: Sendable {
         let loaded = isPEM ? PEM_read_bio_PUBKEY(bio.pointer, nil, nil, nil) : d2i_PUBKEY_bio(bio.pointer, nil)
         guard let loaded else {
             let detail = CryptoError.drainErrors()
-            if !isPEM, (try? PrivateKey(encoded: bytes, passphrase: nil)) != nil { throw .privateKeyGivenForPublic }
+            if !isPEM, PrivateKey.isDERPrivateKey(bytes) { throw .privateKeyGivenForPublic }
             throw .malformedKey(detail: detail)
         }
         try self.init(key: EVPKey(loaded))
+    }
+
+    /// Whether `bytes` parse as a DER SubjectPublicKeyInfo (to name the mistake when a private key was wanted).
+    /// Only the raw parse: falling back to the other key kind here would recurse forever on garbage.
+    static func isDERPublicKey(_ bytes: [UInt8]) -> Bool {
+        guard let bio = try? MemoryBIO(bytes), let key = d2i_PUBKEY_bio(bio.pointer, nil) else {
+            ERR_clear_error()
+            return false
+        }
+        EVP_PKEY_free(key)
+        return true
     }
 
     /// The key as PEM `PUBLIC KEY`.

@@ -33,7 +33,7 @@ struct Call: Sendable {
     func booleanQuery(_ name: String) throws(Problem) -> Bool {
         switch query(name) {
         case nil, "false", "0": return false
-        case "true", "1", "": return true
+        case "true", "1": return true
         case let other?: throw Problem.invalidInput(InvalidInput(field: name, value: other, reason: "expected true or false"))
         }
     }

@@ -4,7 +4,8 @@ import Hummingbird
 /// Turns every error into an RFC 9457 problem response, and an unknown method on a known path into 405.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
-    let routes: [Route]
+    /// Every (method, path template) the server answers, to tell 404 from 405.
+    let operations: [(method: String, path: String)]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -13,7 +14,7 @@ struct ProblemMiddleware: RouterMiddleware {
             var problem = Problem.from(error)
             // Hummingbird's own 404 (an HTTPError) means no route matched; routes answer 404 with a Problem.
             if problem.status == .notFound, error is HTTPError {
-                let allowed = routes.filter { $0.matches(path: request.uri.path) }.map(\.method.rawValue)
+                let allowed = operations.filter { Route.template($0.path, matches: request.uri.path) }.map(\.method)
                 if allowed.isEmpty {
                     problem = Problem(.notFound, detail: "no route \(request.method.rawValue) \(request.uri.path)")
                 } else {

@@ -16,8 +16,8 @@ struct Route: Sendable {
         self.handle = handle
     }
 
-    /// Whether a concrete request path fits this route's template (`{name}` matches one segment).
-    func matches(path concrete: String) -> Bool {
+    /// Whether a concrete request path fits a route's template (`{name}` matches one segment).
+    static func template(_ path: String, matches concrete: String) -> Bool {
         let template = path.split(separator: "/", omittingEmptySubsequences: false)
         let given = concrete.split(separator: "/", omittingEmptySubsequences: false)
         guard template.count == given.count else { return false }

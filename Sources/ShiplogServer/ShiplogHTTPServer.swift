@@ -22,7 +22,8 @@ public enum ShiplogHTTPServer {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ProblemMiddleware(routes: routes))
+        router.add(middleware: ProblemMiddleware(
+            operations: routes.map { ($0.method.rawValue, $0.path) } + operationalPaths.map { ("GET", $0) }))
         for route in routes {
             router.on(RouterPath(route.path), method: route.method) { request, context in
                 try authenticator.authorize(request, for: route.scope)

@@ -137,6 +137,14 @@ struct InteropTests {
             if case .malformedKey = error as? CryptoError { return true }
             return false
         }
+        #expect(throws: CryptoError.publicKeyGivenForPrivate) {
+            _ = try PrivateKey(encoded: try PrivateKey.generate(.ed25519).publicKey.der, passphrase: nil)
+        }
+        // Neither kind of DER key (schemathesis found these: the two parsers once asked each other forever).
+        for garbage in [[], Array("0".utf8), [0x30], [0x30, 0x03, 0x02, 0x01, 0x01], Array("MA==".utf8)] as [[UInt8]] {
+            #expect(throws: CryptoError.self) { _ = try PublicKey(encoded: garbage) }
+            #expect(throws: CryptoError.self) { _ = try PrivateKey(encoded: garbage, passphrase: nil) }
+        }
         #expect(throws: CryptoError.rsaKeyTooShort(bits: 1024)) { _ = try PrivateKey.generate(.rsa, rsaBits: 1024) }
         let ecdsa = try PrivateKey.generate(.ecdsaP256).publicKey
         #expect(throws: CryptoError.self) { try ecdsa.checkShape(of: [0x30, 0x02, 0x01]) }
