@@ -53,9 +53,13 @@ final class BuildBatcher: Sendable {
 
     private func commit(_ batch: [(NewBuild, Waiter)]) {
         do throws(LedgerError) {
-            let recorded = try ledger.store.record(batch.map(\.0), at: ledger.clock())
-            for (index, (_, waiter)) in batch.enumerated() {
-                waiter.resume(returning: Result { () throws(LedgerError) in try ledger.store.build(id: recorded[index].id) })
+            let time = ledger.clock()
+            let recorded = try ledger.store.record(batch.map(\.0), at: time)
+            for (index, (build, waiter)) in batch.enumerated() {
+                let result = recorded[index]
+                waiter.resume(returning: Result { () throws(LedgerError) in
+                    result.isNew ? build.recorded(id: result.id, at: time) : try ledger.store.build(id: result.id)
+                })
             }
         } catch {
             // One build's failure must not fail the others: record them one by one so each gets its own answer.

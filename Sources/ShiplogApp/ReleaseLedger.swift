@@ -24,8 +24,9 @@ public struct ReleaseLedger: Sendable {
 
     /// Records one build; recording the same (repository, digest, tag, run) again returns the same build.
     public func recordBuild(_ build: NewBuild) throws(LedgerError) -> Build {
-        let recorded = try store.record([build], at: clock())
-        return try store.build(id: recorded[0].id)
+        let time = clock()
+        let recorded = try store.record([build], at: time)[0]
+        return recorded.isNew ? build.recorded(id: recorded.id, at: time) : try store.build(id: recorded.id)
     }
 
     public func ingestPushMetadata(_ data: Data, source: String) throws(LedgerError) -> IngestSummary {

@@ -57,6 +57,12 @@ public struct NewBuild: Sendable, Hashable, Codable {
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
     }
 
+    /// The build as the ledger holds it once recorded as new under `id` at `time` (no need to read it back).
+    public func recorded(id: Int64, at time: Timestamp) -> Build {
+        Build(id: id, service: service, repository: repository.name, tag: tag, digest: digest.description, commit: commit, ref: ref,
+              runID: runID, runAttempt: runAttempt, runURL: runURL, builder: builder, builtAt: builtAt ?? time, labels: labels)
+    }
+
     /// The request body of `POST /v1/builds` (the CLI's remote mode sends it); absent values are omitted.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

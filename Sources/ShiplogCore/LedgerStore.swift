@@ -98,6 +98,9 @@ public protocol LedgerStore: Sendable {
     func sizes() throws(LedgerError) -> [(kind: String, count: Int64)]
     /// Every environment, for /metrics's one live series per service.
     func environments() throws(LedgerError) -> [Environment]
+    /// A number that changes whenever anything was committed to the ledger, by this process or another:
+    /// answers computed at the same number are still current.
+    func changeCounter() throws(LedgerError) -> Int64
 }
 
 /// Which builds to list.

@@ -13,7 +13,7 @@ import Synchronization
 final class Authenticator: Sendable {
     private let ledger: ReleaseLedger
     private let openReads: Bool
-    private let remembered = Mutex<[String: (token: APIToken, until: ContinuousClock.Instant)]>([:])
+    private let remembered = Mutex<[[UInt8]: (token: APIToken, until: ContinuousClock.Instant)]>([:])
     private let memory: Duration = .seconds(5)
 
     init(ledger: ReleaseLedger, openReads: Bool) {
@@ -26,11 +26,11 @@ final class Authenticator: Sendable {
         guard let header = request.headers[.authorization] else {
             throw challenge("this route needs a bearer token with scope \(scope.rawValue)")
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw challenge("the Authorization header must be `Bearer <token>`")
         }
-        let secret = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        let secret = String(parts[1].filter { $0 != " " })
         guard let token = try known(secret) else { throw challenge("unknown or revoked token") }
         guard token.allows(scope) else {
             throw Problem(.forbidden, detail: "token \(token.name) lacks scope \(scope.rawValue)")
@@ -40,7 +40,7 @@ final class Authenticator: Sendable {
     private func known(_ secret: String) throws(Problem) -> APIToken? {
         let now = ContinuousClock.now
         // Remembered by hash: the server keeps no secret it does not need.
-        let key = SHA256.hex(Array(secret.utf8))
+        let key = SHA256.hash(Array(secret.utf8))
         if let entry = remembered.withLock({ $0[key] }), entry.until > now { return entry.token }
         let token: APIToken?
         do { token = try ledger.token(secret: secret) } catch { throw Problem.from(error) }

@@ -62,7 +62,15 @@ struct Call: Sendable {
     }()
 
     func answer(_ document: Document, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try Self.encoder.encode(document)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        respond(ByteBuffer(bytes: try Self.encoder.encode(document)), status: status)
+    }
+
+    /// A read answered from `cache` while the ledger has not changed (keyed by path and query).
+    func cached(_ cache: ReadCache, _ compute: () async throws -> Document) async throws -> Response {
+        respond(try await cache.answer(request.uri.description) { ByteBuffer(bytes: try Self.encoder.encode(try await compute())) })
+    }
+
+    private func respond(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 }

@@ -7,7 +7,7 @@ import ShiplogCore
 /// Every /v1 endpoint, as the table the router is built from and the OpenAPI test reads.
 enum Routes {
     static func all(_ api: LocalLedger) -> [Route] {
-        builds(api) + images(api) + trust(api) + deploys(api) + log(api) + [
+        builds(api) + images(api) + trust(api) + deploys(api, ReadCache(store: api.ledger.store)) + log(api) + [
             Route(.post, "/v1/tokens", .admin) { call in
                 let body = try await call.json(TokenBody.self)
                 return try call.answer(try await api.createToken(name: body.name, scopes: Set(body.scopes)), status: .created)
@@ -93,7 +93,8 @@ enum Routes {
         ]
     }
 
-    static func deploys(_ api: LocalLedger) -> [Route] {
+    /// Live, LKG and rollback plans are what rollback jobs and dashboards poll: answered from `cache`.
+    static func deploys(_ api: LocalLedger, _ cache: ReadCache) -> [Route] {
         [
             Route(.post, "/v1/environments", .deploysWrite) { call in
                 let body = try await call.json(EnvironmentBody.self)
@@ -105,14 +106,20 @@ enum Routes {
                 return try call.answer(try await api.switchSlot(environment: try call.parameter("env"), to: body.slot, actor: body.actor))
             },
             Route(.get, "/v1/environments/{env}/live", .read) { call in
-                try call.answer(try await api.live(environment: try call.parameter("env"), slot: call.query("slot"), service: call.query("service")))
+                try await call.cached(cache) {
+                    try await api.live(environment: try call.parameter("env"), slot: call.query("slot"), service: call.query("service"))
+                }
             },
             Route(.get, "/v1/environments/{env}/services/{service}/lkg", .read) { call in
-                try call.answer(try await api.lastKnownGood(environment: try call.parameter("env"), service: try call.parameter("service")))
+                try await call.cached(cache) {
+                    try await api.lastKnownGood(environment: try call.parameter("env"), service: try call.parameter("service"))
+                }
             },
             Route(.get, "/v1/environments/{env}/rollback-plan", .read) { call in
-                try call.answer(try await api.rollbackPlan(environment: try call.parameter("env"), service: call.query("service"),
-                                                           toPrevious: try call.booleanQuery("to_previous")))
+                try await call.cached(cache) {
+                    try await api.rollbackPlan(environment: try call.parameter("env"), service: call.query("service"),
+                                               toPrevious: try call.booleanQuery("to_previous"))
+                }
             },
             Route(.post, "/v1/deploys", .deploysWrite) { call in
                 let body = try await call.json(DeployBody.self)

@@ -3,22 +3,28 @@ import GRDBSQLite
 
 /// A statement prepared on GRDB's connection and driven through libsqlite3 directly, for loops that
 /// write thousands of rows in one transaction (ingest). Everything else goes through GRDB.
+///
+/// The statement comes from the connection's statement cache: the server commits small batches many times
+/// a second, and preparing (with GRDB's authorizer looking at every column) each time cost more than the rows.
 struct BulkStatement: ~Copyable {
     private let connection: OpaquePointer
     private let statement: OpaquePointer
+    private let cached: Statement
 
     init(_ db: Database, sql: String) throws {
         guard let connection = db.sqliteConnection else { throw DatabaseError(message: "database is closed") }
-        var prepared: OpaquePointer?
-        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
-        guard code == SQLITE_OK, let prepared else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
-        }
+        cached = try db.cachedStatement(sql: sql)
         self.connection = connection
-        self.statement = prepared
+        self.statement = cached.sqliteStatement
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
     }
 
-    deinit { sqlite3_finalize(statement) }
+    // Back to the cache ready for the next user, holding no read lock.
+    deinit {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+    }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 

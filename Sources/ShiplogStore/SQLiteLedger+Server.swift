@@ -46,3 +46,26 @@ extension SQLiteLedger {
         }
     }
 }
+
+extension SQLiteLedger {
+    public func changeCounter() throws(LedgerError) -> Int64 {
+        guard let path else {
+            // The private in-memory ledger has one connection; its own writes are the only changes.
+            return try read { db in Int64(db.totalChangesCount) }
+        }
+        do {
+            return try changeWatcher.withLock { watcher in
+                if watcher == nil {
+                    var configuration = Configuration()
+                    configuration.readonly = true
+                    configuration.busyMode = .timeout(Self.busyTimeout)
+                    watcher = try DatabaseQueue(path: path, configuration: configuration)
+                }
+                // Outside a transaction: the pragma alone, no BEGIN and COMMIT around it.
+                return try watcher!.inDatabase { db in try Int64.fetchOne(try db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
+            }
+        } catch {
+            throw .storage("\(path): \(error)")
+        }
+    }
+}

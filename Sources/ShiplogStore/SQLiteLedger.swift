@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import ShiplogCore
 
 /// The ledger in one SQLite file (WAL mode), or in memory for tests.
@@ -11,6 +12,9 @@ public final class SQLiteLedger: LedgerStore {
     /// Every write appends to the transparency log; off only for benchmarks that measure what the log costs.
     let transparencyLog: Bool
     let frontierCache = FrontierCache()
+    /// A connection that never writes, opened on first use, whose `PRAGMA data_version` moves on every commit.
+    let changeWatcher = Mutex<DatabaseQueue?>(nil)
+    let path: String?
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 60
@@ -23,6 +27,7 @@ public final class SQLiteLedger: LedgerStore {
     /// Opens the ledger at `path`; `transparencyLog: false` is for benchmarks only.
     package init(path: String, transparencyLog: Bool) throws(LedgerError) {
         self.transparencyLog = transparencyLog
+        self.path = path
         do {
             writer = try Self.openPool(path: path)
         } catch let error as DatabaseError {
@@ -36,6 +41,10 @@ public final class SQLiteLedger: LedgerStore {
     public func close() throws(LedgerError) {
         do {
             // Fold the WAL into the database file first: a stopped server leaves one self-contained file.
+            try changeWatcher.withLock { watcher in
+                try watcher?.close()
+                watcher = nil
+            }
             try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             try (writer as? DatabasePool)?.close()
         } catch {
@@ -46,6 +55,7 @@ public final class SQLiteLedger: LedgerStore {
     /// A private in-memory ledger, for tests.
     public init() throws(LedgerError) {
         transparencyLog = true
+        path = nil
         do {
             writer = try DatabaseQueue(configuration: Self.configuration())
             try SchemaMigrations.apply(to: writer)
