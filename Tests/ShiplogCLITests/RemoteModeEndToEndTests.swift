@@ -86,6 +86,45 @@ struct RemoteModeEndToEndTests {
         _ = server.stop()
     }
 
+    @Test("SIGTERM while a large ingest is in flight: the request finishes and is answered, then the server stops")
+    func inFlightRequestFinishes() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = directory.path("server.sqlite")
+        let admin = ShiplogBinary(database: database)
+        let token = try #require(try admin.json(["tokens", "create", "--name", "ci", "--scope", "builds:write"]) as? [String: Any])["token"] as? String
+        // A push report of 20,000 builds: long enough to be in flight when the signal arrives.
+        var services: [String] = []
+        for index in 0 ..< 20_000 {
+            services.append(#"{"service":"svc\#(index % 50)","image":"registry.example.com/acme/svc:b\#(index)","#
+                + #""digest":"sha256:\#(String(format: "%064x", index))"}"#)
+        }
+        let report = #"{"commit":"abc","services":[\#(services.joined(separator: ","))]}"#
+        try Data(report.utf8).write(to: directory.url.appending(path: "report.json"))
+        let server = try ServerProcess(database: database, arguments: ["--max-body-bytes", "16000000"])
+        let remote = ShiplogBinary(database: directory.path("x"), environment: ["SHIPLOG_SERVER": server.url, "SHIPLOG_TOKEN": try #require(token)])
+        nonisolated(unsafe) var answer: ShiplogBinary.Result?
+        nonisolated(unsafe) var answeredAt = Date.distantPast
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            answer = try? remote.run(["ingest", "push-metadata", directory.path("report.json")])
+            answeredAt = Date()
+            done.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        let signalledAt = Date()
+        let stopped = server.stop()
+        done.wait()
+        #expect(answeredAt > signalledAt, "the ingest was still in flight when SIGTERM arrived")
+        #expect(stopped.status == 0, "\(stopped.log)")
+        let result = try #require(answer)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("20000 recorded"), "\(result.stdout.suffix(200))")
+        #expect(try admin.json(["builds", "--limit", "10000"]) as? [Any] != nil)
+        let count = try Tool.run("/usr/bin/sqlite3", [database, "SELECT count(*) FROM build"]).output
+        #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "20000")
+    }
+
     @Test("SIGTERM stops the server cleanly: exit 0, the database closed and its WAL folded in")
     func gracefulShutdown() throws {
         let directory = try TemporaryDirectory()
