@@ -58,6 +58,11 @@ public struct LocalLedger: LedgerAPI {
         return Document(try await write { () throws(LedgerError) in try ledger.ingestBuildxMetadata(data, source: source, context: context) })
     }
 
+    public func ingestRegistryEvents(_ data: Data, source: String) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in try ledger.ingestRegistryEvents(data, source: source) })
+    }
+
     public func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
         Document(try ledger.builds(query))
     }

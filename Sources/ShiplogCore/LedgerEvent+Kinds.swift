@@ -19,6 +19,11 @@ extension LedgerEvent {
         LedgerEvent(.tag, ["repository": .string(repository), "tag": .string(tag), "digest": .string(digest), "since": .string(since)])
     }
 
+    /// A registry deleted the image a tag named: the tag names nothing from `at` on.
+    public static func tagRemoved(repository: String, tag: String, digest: String, at time: String) -> LedgerEvent {
+        LedgerEvent(.tagRemoved, ["repository": .string(repository), "tag": .string(tag), "digest": .string(digest), "removed_at": .string(time)])
+    }
+
     public static func keyAdded(_ key: TrustedKey) -> LedgerEvent {
         LedgerEvent(.keyAdded, [
             "key_id": .string(key.keyID), "name": .string(key.name), "algorithm": .string(key.algorithm),

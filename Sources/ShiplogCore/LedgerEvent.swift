@@ -19,6 +19,7 @@ public struct LedgerEvent: Sendable {
         case environment, trafficSwitch = "traffic-switch", deployStarted = "deploy-started"
         case deployRefused = "deploy-refused", deployFinished = "deploy-finished", deployCheck = "deploy-check"
         case imageMarkedBad = "image-marked-bad"
+        case tagRemoved = "tag-removed"
     }
 
     public var kind: Kind

@@ -88,6 +88,11 @@ public protocol LedgerStore: Sendable {
     func save(_ checkpoint: Checkpoint) throws(LedgerError)
     func checkpoints() throws(LedgerError) -> [Checkpoint]
 
+    // MARK: Registry events
+
+    /// Records registry events in one transaction, oldest first; an event id seen before is skipped.
+    func record(_ events: [RegistryEvent], at time: Timestamp) throws(LedgerError) -> [Bool]
+
     // MARK: API tokens
 
     /// Stores a new token (only its hash); `invalidInput` when the name is taken.
@@ -200,9 +205,37 @@ public struct ImageHistory: Sendable, Hashable, Encodable {
     /// Deploys of the image, newest first.
     public var deploys: [Deploy]
     public var markedBad: BadMark?
+    /// Pulls registries reported (`bytes`: summed where the size was known).
+    public var pulls: Pulls
+
+    /// How often registries reported the image pulled.
+    public struct Pulls: Sendable, Hashable, Encodable {
+        public var count: Int64
+        public var bytes: Int64
+        public var lastPulledAt: Timestamp?
+
+        public init(count: Int64 = 0, bytes: Int64 = 0, lastPulledAt: Timestamp? = nil) {
+            self.count = count
+            self.bytes = bytes
+            self.lastPulledAt = lastPulledAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case count, bytes
+            case lastPulledAt = "last_pulled_at"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(count, forKey: .count)
+            try container.encode(bytes, forKey: .bytes)
+            try container.encode(lastPulledAt, forKey: .lastPulledAt)
+        }
+    }
 
     public init(repository: String, digest: String, builds: [Build], tags: [TagInterval], signatures: [SignatureEntry] = [],
-                deploys: [Deploy] = [], markedBad: BadMark? = nil) {
+                deploys: [Deploy] = [], markedBad: BadMark? = nil, pulls: Pulls = Pulls()) {
+        self.pulls = pulls
         self.repository = repository
         self.digest = digest
         self.builds = builds
@@ -213,7 +246,7 @@ public struct ImageHistory: Sendable, Hashable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case repository, digest, builds, tags, signatures, deploys
+        case repository, digest, builds, tags, signatures, deploys, pulls
         case markedBad = "marked_bad"
     }
 
@@ -226,6 +259,7 @@ public struct ImageHistory: Sendable, Hashable, Encodable {
         try container.encode(signatures, forKey: .signatures)
         try container.encode(deploys, forKey: .deploys)
         try container.encode(markedBad, forKey: .markedBad)
+        try container.encode(pulls, forKey: .pulls)
     }
 }
 

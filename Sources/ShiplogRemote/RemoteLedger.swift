@@ -51,6 +51,10 @@ public struct RemoteLedger: LedgerAPI {
         return Document(JSONValue.object(members))
     }
 
+    public func ingestRegistryEvents(_ data: Data, source: String) async throws(LedgerError) -> Document {
+        naming(try await send("POST", "/v1/registry/events", body: data, sources: ["request body": source]), source)
+    }
+
     public func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/builds", query: [("service", query.service), ("since", query.since?.description), ("limit", String(query.limit))])
     }

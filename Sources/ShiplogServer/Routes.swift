@@ -29,6 +29,10 @@ enum Routes {
             Route(.post, "/v1/ingest/push-metadata", .buildsWrite) { call in
                 try call.answer(try await api.ingestPushMetadata(try await call.body(), source: "request body"))
             },
+            // Registries post here; they retry on anything but 2xx, so duplicates are expected and skipped.
+            Route(.post, "/v1/registry/events", .usageWrite) { call in
+                try call.answer(try await api.ingestRegistryEvents(try await call.body(), source: "request body"))
+            },
             Route(.post, "/v1/ingest/buildx-metadata", .buildsWrite) { call in
                 var context = BuildxMetadata.Context(run: GitHubActionsEnvironment(
                     commit: call.query("commit"), ref: call.query("ref"), runID: call.query("run_id"),

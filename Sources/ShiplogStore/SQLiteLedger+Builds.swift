@@ -89,8 +89,9 @@ extension SQLiteLedger {
                     UNION SELECT repository FROM tag_history WHERE digest = ?
                     UNION SELECT repository FROM signature WHERE digest = ?
                     UNION SELECT repository FROM deploy WHERE digest = ?
+                    UNION SELECT repository FROM image_pulls WHERE digest = ?
                     ORDER BY repository
-                    """, arguments: StatementArguments(Array(repeating: digest.description, count: 5)))
+                    """, arguments: StatementArguments(Array(repeating: digest.description, count: 6)))
             }
             return try repositories.compactMap { name in
                 let builds = try Row.fetchAll(db, sql: """
@@ -110,9 +111,13 @@ extension SQLiteLedger {
                                            arguments: arguments).map { row in
                     ImageHistory.BadMark(reason: row["reason"], markedAt: try Timestamp(rfc3339: row["marked_at"]))
                 }
-                guard !builds.isEmpty || !tags.isEmpty || !signatures.isEmpty || !deploys.isEmpty || bad != nil else { return nil }
+                let pulls = try Row.fetchOne(db, sql: "SELECT pulls, bytes, last_pulled_at FROM image_pulls WHERE digest = ? AND repository = ?",
+                                             arguments: [digest.description, name]).map { row in
+                    ImageHistory.Pulls(count: row["pulls"], bytes: row["bytes"], lastPulledAt: try Timestamp(rfc3339: row["last_pulled_at"]))
+                }
+                guard !builds.isEmpty || !tags.isEmpty || !signatures.isEmpty || !deploys.isEmpty || bad != nil || pulls != nil else { return nil }
                 return ImageHistory(repository: name, digest: digest.description, builds: builds, tags: tags, signatures: signatures,
-                                    deploys: deploys, markedBad: bad)
+                                    deploys: deploys, markedBad: bad, pulls: pulls ?? ImageHistory.Pulls())
             }
         }
     }

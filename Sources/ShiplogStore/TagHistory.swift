@@ -22,6 +22,30 @@ enum TagHistory {
         return try statement.execute() > 0
     }
 
+    /// Closes the tags of `repository` a registry delete names: `tag` (when it names `digest`, if given), or
+    /// every tag naming `digest`. The closed intervals go to tag_history, as a move's do.
+    static func remove(repository: String, tag: String?, digest: String?, time: String, _ db: Database) throws -> [(tag: String, digest: String)] {
+        var conditions = ["repository = ?"]
+        var arguments: StatementArguments = [repository]
+        if let tag {
+            conditions.append("tag = ?")
+            arguments += [tag]
+        }
+        if let digest {
+            conditions.append("digest = ?")
+            arguments += [digest]
+        }
+        let filter = conditions.joined(separator: " AND ")
+        let removed = try Row.fetchAll(db, sql: "SELECT tag, digest FROM tag WHERE \(filter)", arguments: arguments)
+            .map { (tag: $0["tag"] as String, digest: $0["digest"] as String) }
+        try db.execute(sql: """
+            INSERT INTO tag_history (repository, tag, digest, valid_from, valid_to)
+            SELECT repository, tag, digest, since, max(since, ?) FROM tag WHERE \(filter)
+            """, arguments: [time] + arguments)
+        try db.execute(sql: "DELETE FROM tag WHERE \(filter)", arguments: arguments)
+        return removed
+    }
+
     /// Every interval in which a tag of `repository` named `digest`, oldest first; the open one last.
     static func intervals(repository: String, digest: String, _ db: Database) throws -> [TagInterval] {
         try Row.fetchAll(db, sql: """

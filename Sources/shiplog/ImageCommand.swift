@@ -61,6 +61,9 @@ struct ImageShow: AsyncParsableCommand {
             [$0.text("deploy_id"), $0.text("environment"), $0.text("slot"), $0.text("service"), $0.text("state"), $0.text("started_at")]
         }
         text += "\nDeploys\n" + deploys.rendered + "\n"
+        if let pulls = image["pulls"], pulls.text("count") != "0", pulls.text("count") != "-" {
+            text += "\nPulled \(pulls.text("count")) times (\(pulls.text("bytes")) bytes where known), last at \(pulls.text("last_pulled_at"))\n"
+        }
         if let bad = image["marked_bad"], bad != .null { text += "\nMarked bad at \(bad.text("marked_at")): \(bad.text("reason"))\n" }
         return text
     }

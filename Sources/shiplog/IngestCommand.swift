@@ -7,7 +7,34 @@ struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Ingest files CI and build tools write. Each file is recorded whole or not at all.",
-        subcommands: [PushMetadata.self, BuildxMetadata.self])
+        subcommands: [PushMetadata.self, BuildxMetadata.self, RegistryEvents.self])
+
+    struct RegistryEvents: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "registry-events",
+            abstract: "Ingest registry webhooks: CNCF distribution envelopes, Harbor default or CloudEvents payloads.",
+            discussion: """
+                Pushes of image manifests move tags, deletes close them, pulls are counted. Blob events, scans and
+                other events are accepted and ignored; an event id seen before is skipped (registries retry).
+                """)
+
+        @Argument(help: ArgumentHelp("The payload, or - for standard input.", valueName: "file")) var file: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.ingestRegistryEvents(try InputFile.read(file), source: file)) { summary in
+                    var table = TextTable(header: ["ACTION", "IMAGE", "DIGEST", "STATUS"])
+                    table.rows = summary.items("events").map { event in
+                        [event.text("action"), event.imageName, TextTable.short(event.text("digest")),
+                         event.flag("new") ? "recorded" : "already recorded"]
+                    }
+                    return table.rendered + "\n\(summary.text("source")): \(summary.text("recorded")) recorded, "
+                        + "\(summary.text("duplicates")) already recorded, \(summary.text("ignored")) ignored (not about images)"
+                }
+            }
+        }
+    }
 
     struct PushMetadata: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

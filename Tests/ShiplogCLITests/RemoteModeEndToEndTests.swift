@@ -54,6 +54,11 @@ struct RemoteModeEndToEndTests {
             ["lkg", "prod", "--service", "web"], ["rollback-plan", "prod"], ["rollback-plan", "prod", "--service", "api", "--to-previous", "--json"],
             ["image", "mark-bad", image, "--reason", "CVE"], ["live", "prod"], ["keys", "revoke", "sha256:" + String(repeating: "0", count: 64)],
             ["log", "prove", "9999"], ["log", "consistency", "--from", "0"],
+            ["ingest", "registry-events", Fixtures.url("distribution/docs_pull_manifest_envelope.json").path],
+            ["ingest", "registry-events", Fixtures.url("distribution/docs_pull_manifest_envelope.json").path, "--json"],
+            ["ingest", "registry-events", Fixtures.url("harbor/docs_artifact_deleted_cloudevents.json").path],
+            ["ingest", "registry-events", Fixtures.url("distribution/docs_delete_target_fragment.json").path],
+            ["image", "192.168.100.227:5000/hello-world@sha256:fea8895f450959fa676bcc1df0611ea93823a735a01205fd8622846041d0c7cf"],
         ]
         for step in steps {
             let here = try local.run(step)

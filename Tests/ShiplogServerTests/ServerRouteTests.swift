@@ -253,6 +253,32 @@ struct ServerRouteTests {
         }
     }
 
+    @Test("registry webhooks: usage:write, the registry's media type, retries answered 200 and counted once")
+    func registryWebhook() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        let envelope = try Fixtures.data("distribution/docs_pull_manifest_envelope.json")
+        var vendor = server.headers(.usageWrite)
+        vendor[.contentType] = "application/vnd.docker.distribution.events.v2+json"
+        let headers = vendor
+        try await server.app.test(.router) { client in
+            for attempt in 0 ..< 2 {
+                try await client.execute(uri: "/v1/registry/events", method: .post, headers: headers, body: ByteBuffer(bytes: Array(envelope))) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.json["recorded"] as? Int == (attempt == 0 ? 1 : 0))
+                    #expect(response.json["duplicates"] as? Int == (attempt == 0 ? 0 : 1))
+                }
+            }
+            try await client.execute(uri: "/v1/registry/events", method: .post, headers: server.headers(.buildsWrite),
+                                     body: ByteBuffer(bytes: Array(envelope))) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/v1/images/sha256:fea8895f450959fa676bcc1df0611ea93823a735a01205fd8622846041d0c7cf",
+                                     method: .get, headers: server.headers(.read)) { response in
+                let images = try #require(response.json["images"] as? [[String: Any]])
+                #expect((images.first?["pulls"] as? [String: Any])?["count"] as? Int == 1)
+            }
+        }
+    }
+
     @Test("the OpenAPI document is served as it is in the repository")
     func servesDocument() async throws {
         let server = try TestServer()

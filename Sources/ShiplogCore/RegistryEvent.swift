@@ -1,0 +1,202 @@
+import Foundation
+
+/// One image event a registry reported: a manifest pushed, pulled or deleted.
+public struct RegistryEvent: Sendable, Hashable {
+    public enum Action: String, Sendable, Hashable, Codable {
+        case push, pull, delete
+    }
+
+    /// The registry's id for the event (retries repeat it), or one derived from the payload where the
+    /// format has none (Harbor's default format).
+    public var eventID: String
+    public var action: Action
+    public var repository: Repository
+    public var digest: Digest?
+    /// The tag named, when one was (a pull by digest names none).
+    public var tag: String?
+    /// Bytes of the manifest, when the registry said (`size`, or its deprecated twin `length`).
+    public var bytes: Int64?
+    public var occurredAt: Timestamp
+    /// `distribution`, `harbor` or `harbor-cloudevents`.
+    public var format: String
+
+    public init(eventID: String, action: Action, repository: Repository, digest: Digest?, tag: String?, bytes: Int64?,
+                occurredAt: Timestamp, format: String) {
+        self.eventID = eventID
+        self.action = action
+        self.repository = repository
+        self.digest = digest
+        self.tag = tag
+        self.bytes = bytes
+        self.occurredAt = occurredAt
+        self.format = format
+    }
+}
+
+/// A registry webhook payload: a CNCF distribution notification envelope, or a Harbor webhook in its
+/// default or CloudEvents format. Events that are not about images (blob pushes and pulls, scans,
+/// quotas, replication) are counted as ignored, never an error.
+public struct RegistryNotification: Sendable {
+    public var events: [RegistryEvent]
+    public var ignored: Int
+
+    /// `payloadDigest` (the SHA-256 of `data`, hex) names events of formats that carry no id: a registry's
+    /// retry repeats the same bytes, so it repeats the same ids.
+    public static func parse(_ data: Data, source: String, payloadDigest: String) throws(InvalidInput) -> RegistryNotification {
+        let document = try JSONInput.value(from: data, source: source)
+        guard let members = document.objectValue else {
+            throw InvalidInput(source: source, value: document.typeName,
+                               reason: "unknown registry payload: expected a JSON object (a distribution envelope or a Harbor webhook)")
+        }
+        var parser = Parser(source: source, payloadDigest: payloadDigest)
+        if let events = members["events"] {
+            guard case let .array(items) = events else {
+                throw InvalidInput(source: source, field: "events", value: events.shortText, reason: "expected an array")
+            }
+            for (index, item) in items.enumerated() { try parser.distribution(item, path: "events[\(index)]") }
+        } else if members["specversion"] != nil {
+            try parser.harbor(members, cloudEvents: true)
+        } else if members["event_data"] != nil, members["type"] != nil {
+            try parser.harbor(members, cloudEvents: false)
+        } else {
+            throw InvalidInput(source: source, reason: "unknown registry payload: neither a distribution envelope (events) "
+                + "nor a Harbor webhook (type and event_data, or CloudEvents specversion)")
+        }
+        return RegistryNotification(events: parser.events, ignored: parser.ignored)
+    }
+
+    struct Parser {
+        let source: String
+        let payloadDigest: String
+        var events: [RegistryEvent] = []
+        var ignored = 0
+
+        func string(_ value: JSONValue?, _ field: String, required: Bool = true) throws(InvalidInput) -> String? {
+            switch value {
+            case let .string(text)?: return text
+            case nil, .null?:
+                if required { throw InvalidInput(source: source, field: field, reason: "required field is missing") }
+                return nil
+            case let other?: throw InvalidInput(source: source, field: field, value: other.shortText, reason: "expected a string")
+            }
+        }
+
+        func digest(_ text: String, _ field: String) throws(InvalidInput) -> Digest {
+            do { return try Digest(parsing: text) } catch { throw error.at(field, in: source) }
+        }
+
+        func repository(_ text: String, _ field: String) throws(InvalidInput) -> Repository {
+            do { return try Repository(parsing: text) } catch { throw error.at(field, in: source) }
+        }
+
+        func time(_ text: String, _ field: String) throws(InvalidInput) -> Timestamp {
+            do { return try Timestamp(rfc3339: text) } catch { throw error.at(field, in: source) }
+        }
+
+        /// Manifests and indexes are images; layers and configs (blobs) are not.
+        static func isManifest(_ mediaType: String) -> Bool {
+            mediaType.contains("manifest") || mediaType.contains("image.index")
+        }
+
+        mutating func distribution(_ item: JSONValue, path: String) throws(InvalidInput) {
+            guard let event = item.objectValue else {
+                throw InvalidInput(source: source, field: path, value: item.shortText, reason: "expected an object")
+            }
+            let actionText = try string(event["action"], "\(path).action") ?? ""
+            guard let action = RegistryEvent.Action(rawValue: actionText) else {
+                ignored += 1  // mount and any future action
+                return
+            }
+            guard let target = event["target"]?.objectValue else {
+                throw InvalidInput(source: source, field: "\(path).target", reason: "required field is missing")
+            }
+            let mediaType = try string(target["mediaType"], "\(path).target.mediaType", required: false)
+            // Deletes name no media type (only manifests and tags are deleted); pushes and pulls of blobs are not images.
+            if action != .delete, !Self.isManifest(mediaType ?? "") {
+                ignored += 1
+                return
+            }
+            let name = try string(target["repository"], "\(path).target.repository") ?? ""
+            // The host clients used (request.host), so the repository reads as CI and deploys name it.
+            var host = try string(event["request"]?["host"], "\(path).request.host", required: false)
+            if host == nil, let url = try string(target["url"], "\(path).target.url", required: false) {
+                host = URL(string: url).flatMap { url in url.host.map { host in url.port.map { "\(host):\($0)" } ?? host } }
+            }
+            let repository = try self.repository(host.map { "\($0)/\(name)" } ?? name, "\(path).target.repository")
+            let digestText = try string(target["digest"], "\(path).target.digest", required: action != .delete)
+            let tag = try string(target["tag"], "\(path).target.tag", required: false)
+            if action == .delete, digestText == nil, tag == nil {
+                throw InvalidInput(source: source, field: "\(path).target", reason: "a delete names a digest or a tag")
+            }
+            let bytes: Int64?
+            switch target["size"] ?? target["length"] {
+            case let .integer(number)?: bytes = number
+            case nil, .null?: bytes = nil
+            case let other?: throw InvalidInput(source: source, field: "\(path).target.size", value: other.shortText, reason: "expected a number")
+            }
+            let id = try string(event["id"], "\(path).id", required: false) ?? "sha256:\(payloadDigest)#\(path)"
+            let when = try string(event["timestamp"], "\(path).timestamp") ?? ""
+            events.append(RegistryEvent(
+                eventID: "distribution:" + id, action: action, repository: repository,
+                digest: try digestText.map { text throws(InvalidInput) in try digest(text, "\(path).target.digest") },
+                tag: tag, bytes: bytes, occurredAt: try time(when, "\(path).timestamp"), format: "distribution"))
+        }
+
+        mutating func harbor(_ members: [String: JSONValue], cloudEvents: Bool) throws(InvalidInput) {
+            let type = try string(members["type"], "type") ?? ""
+            let action: RegistryEvent.Action
+            switch type {
+            case "PUSH_ARTIFACT", "harbor.artifact.pushed": action = .push
+            case "PULL_ARTIFACT", "harbor.artifact.pulled": action = .pull
+            case "DELETE_ARTIFACT", "harbor.artifact.deleted": action = .delete
+            default:
+                ignored += 1  // scans, quotas, replication, retention, ...
+                return
+            }
+            let dataField = cloudEvents ? "data" : "event_data"
+            guard let data = members[dataField]?.objectValue else {
+                throw InvalidInput(source: source, field: dataField, reason: "required field is missing")
+            }
+            let occurredAt: Timestamp
+            let baseID: String
+            if cloudEvents {
+                occurredAt = try time(try string(members["time"], "time") ?? "", "time")
+                baseID = "harbor:" + (try string(members["id"], "id") ?? "")
+            } else {
+                switch members["occur_at"] {
+                case let .integer(seconds)?: occurredAt = Timestamp(millisecondsSinceEpoch: seconds * 1000)
+                case let other: throw InvalidInput(source: source, field: "occur_at", value: other?.shortText, reason: "expected seconds since 1970")
+                }
+                // The default format has no event id; a retry repeats the same bytes.
+                baseID = "harbor:sha256:" + payloadDigest
+            }
+            guard case let .array(resources)? = data["resources"] else {
+                throw InvalidInput(source: source, field: "\(dataField).resources", reason: "required field is missing")
+            }
+            let fullName = try string(data["repository"]?["repo_full_name"], "\(dataField).repository.repo_full_name", required: false)
+            for (index, resource) in resources.enumerated() {
+                let path = "\(dataField).resources[\(index)]"
+                let digestText = try string(resource["digest"], "\(path).digest") ?? ""
+                let tagText = try string(resource["tag"], "\(path).tag", required: false)
+                // Harbor puts the digest in `tag` when the artifact was pulled or pushed by digest.
+                let tag = tagText.flatMap { $0.isEmpty || $0.contains(":") ? nil : $0 }
+                let url = try string(resource["resource_url"], "\(path).resource_url", required: false)
+                guard let name = url.map(Self.repositoryPart) ?? fullName else {
+                    throw InvalidInput(source: source, field: "\(path).resource_url", reason: "names no repository")
+                }
+                events.append(RegistryEvent(
+                    eventID: "\(baseID)#\(index)", action: action, repository: try repository(name, "\(path).resource_url"),
+                    digest: try digest(digestText, "\(path).digest"), tag: tag, bytes: nil, occurredAt: occurredAt,
+                    format: cloudEvents ? "harbor-cloudevents" : "harbor"))
+            }
+        }
+
+        /// `host/project/repo` from `host/project/repo:tag` or `host/project/repo@sha256:...`.
+        static func repositoryPart(_ url: String) -> String {
+            if let at = url.firstIndex(of: "@") { return String(url[..<at]) }
+            let lastSlash = url.lastIndex(of: "/") ?? url.startIndex
+            if let colon = url[lastSlash...].lastIndex(of: ":") { return String(url[..<colon]) }
+            return url
+        }
+    }
+}
