@@ -11,6 +11,8 @@ public protocol LedgerAPI: Sendable {
     func ingestPushMetadata(_ data: Data, source: String) async throws(LedgerError) -> Document
     func ingestBuildxMetadata(_ data: Data, source: String, context: BuildxMetadata.Context) async throws(LedgerError) -> Document
     func ingestRegistryEvents(_ data: Data, source: String) async throws(LedgerError) -> Document
+    func ingestLangfuse(_ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?) async throws(LedgerError) -> Document
+    func costReport(from: String, to: String, by: CostReport.Period) async throws(LedgerError) -> Document
     func builds(_ query: BuildQuery) async throws(LedgerError) -> Document
     /// One repository's history of the image (`repository` given), or `{"images": [...]}` for every repository.
     func image(digest: Digest, repository: Repository?) async throws(LedgerError) -> Document

@@ -63,6 +63,17 @@ public struct LocalLedger: LedgerAPI {
         return Document(try await write { () throws(LedgerError) in try ledger.ingestRegistryEvents(data, source: source) })
     }
 
+    public func ingestLangfuse(_ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?) async throws(LedgerError) -> Document {
+        let ledger = ledger
+        return Document(try await write { () throws(LedgerError) in
+            try ledger.ingestLangfuse(data, source: source, service: service, mapping: mapping)
+        })
+    }
+
+    public func costReport(from: String, to: String, by: CostReport.Period) async throws(LedgerError) -> Document {
+        Document(try ledger.costReport(from: from, to: to, by: by))
+    }
+
     public func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
         Document(try ledger.builds(query))
     }

@@ -93,6 +93,14 @@ public protocol LedgerStore: Sendable {
     /// Records registry events in one transaction, oldest first; an event id seen before is skipped.
     func record(_ events: [RegistryEvent], at time: Timestamp) throws(LedgerError) -> [Bool]
 
+    // MARK: Usage
+
+    /// Stores token-cost samples in one transaction: each replaces the sample with its (source, id), and
+    /// `replacingDays` (service, day) lose their daily-metrics samples first. Returns how many samples replaced one.
+    func record(_ samples: [TokenCostSample], replacingDays: [(service: String, day: String)], at time: Timestamp) throws(LedgerError) -> Int
+    /// Every service's usage per UTC day from `from` through `through` (dates, inclusive).
+    func dailyUsage(from: String, through: String) throws(LedgerError) -> [DailyUsage]
+
     // MARK: API tokens
 
     /// Stores a new token (only its hash); `invalidInput` when the name is taken.

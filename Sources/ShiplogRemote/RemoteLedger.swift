@@ -55,6 +55,21 @@ public struct RemoteLedger: LedgerAPI {
         naming(try await send("POST", "/v1/registry/events", body: data, sources: ["request body": source]), source)
     }
 
+    public func ingestLangfuse(_ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?) async throws(LedgerError) -> Document {
+        let mappingText: String? = switch mapping {
+        case .traceName?: "trace-name"
+        case let .metadata(key)?: "metadata:\(key)"
+        case let .tagPrefix(prefix)?: "tag:\(prefix)"
+        case nil: nil
+        }
+        return naming(try await send("POST", "/v1/usage/langfuse", query: [("service", service), ("service_from", mappingText)],
+                                     body: data, sources: ["request body": source]), source)
+    }
+
+    public func costReport(from: String, to: String, by: CostReport.Period) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/reports/cost", query: [("from", from), ("to", to), ("by", by.rawValue)])
+    }
+
     public func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/builds", query: [("service", query.service), ("since", query.since?.description), ("limit", String(query.limit))])
     }

@@ -33,6 +33,25 @@ enum Routes {
             Route(.post, "/v1/registry/events", .usageWrite) { call in
                 try call.answer(try await api.ingestRegistryEvents(try await call.body(), source: "request body"))
             },
+            Route(.post, "/v1/usage/langfuse", .usageWrite) { call in
+                let mapping = try call.query("service_from").map { text throws(Problem) in
+                    try call.parsed("service_from", text, LangfuseExport.ServiceMapping.init(parsing:))
+                }
+                return try call.answer(try await api.ingestLangfuse(try await call.body(), source: "request body",
+                                                                    service: call.query("service"), mapping: mapping))
+            },
+            Route(.get, "/v1/reports/cost", .read) { call in
+                guard let from = call.query("from"), let to = call.query("to") else {
+                    throw Problem.invalidInput(InvalidInput(field: call.query("from") == nil ? "from" : "to", reason: "name the report's first and last day"))
+                }
+                let by = try call.query("by").map { text throws(Problem) in
+                    try call.parsed("by", text) { (value: String) throws(ValueError) in
+                        guard let period = CostReport.Period(rawValue: value) else { throw ValueError(value: value, reason: "expected day, week or month") }
+                        return period
+                    }
+                } ?? .day
+                return try call.answer(try await api.costReport(from: from, to: to, by: by))
+            },
             Route(.post, "/v1/ingest/buildx-metadata", .buildsWrite) { call in
                 var context = BuildxMetadata.Context(run: GitHubActionsEnvironment(
                     commit: call.query("commit"), ref: call.query("ref"), runID: call.query("run_id"),

@@ -7,7 +7,7 @@ struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Ingest files CI and build tools write. Each file is recorded whole or not at all.",
-        subcommands: [PushMetadata.self, BuildxMetadata.self, RegistryEvents.self])
+        subcommands: [PushMetadata.self, BuildxMetadata.self, RegistryEvents.self, Langfuse.self])
 
     struct RegistryEvents: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

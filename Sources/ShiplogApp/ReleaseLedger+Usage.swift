@@ -1,0 +1,65 @@
+import Foundation
+import ShiplogCore
+
+/// What ingesting one Langfuse file did.
+public struct UsageIngestSummary: Sendable, Encodable {
+    public var source: String
+    /// Samples stored (new or replacing).
+    public var samples: Int
+    /// Of those, how many replaced a sample ingested before (never counted twice).
+    public var replaced: Int
+    /// Observations that are not generations.
+    public var ignored: Int
+    public var cost: MicroDollars
+    public var totalTokens: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case source, samples, replaced, ignored
+        case cost = "cost_usd", totalTokens = "total_tokens"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source, forKey: .source)
+        try container.encode(samples, forKey: .samples)
+        try container.encode(replaced, forKey: .replaced)
+        try container.encode(ignored, forKey: .ignored)
+        try container.encode(cost.dollars, forKey: .cost)
+        try container.encode(totalTokens, forKey: .totalTokens)
+    }
+}
+
+extension ReleaseLedger {
+    /// Records a Langfuse daily-metrics response (attributed to `service`) or an export of observations
+    /// (attributed by `mapping`, else `service`), in one transaction, replacing what the same days or
+    /// observations recorded before.
+    public func ingestLangfuse(
+        _ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?
+    ) throws(LedgerError) -> UsageIngestSummary {
+        var checkedService: String?
+        if let service {
+            do { checkedService = try ServiceName.validate(service) } catch { throw .invalidInput(error.at("--service")) }
+        }
+        let parsed: LangfuseExport.Parsed
+        do { parsed = try LangfuseExport.parse(data, source: source, service: checkedService, mapping: mapping) } catch {
+            throw .invalidInput(error)
+        }
+        let days = parsed.days.compactMap { day in checkedService.map { (service: $0, day: day) } }
+        let replaced = try store.record(parsed.samples, replacingDays: days, at: clock())
+        return UsageIngestSummary(source: source, samples: parsed.samples.count, replaced: replaced, ignored: parsed.ignored,
+                                  cost: parsed.samples.reduce(MicroDollars(0)) { $0 + $1.cost },
+                                  totalTokens: parsed.samples.reduce(0) { $0 + $1.totalTokens })
+    }
+
+    /// Per service and period (UTC): tokens, cost, pulls, bytes pulled, deploys, failed deploys, and the ratios.
+    public func costReport(from: String, to: String, by period: CostReport.Period) throws(LedgerError) -> CostReport {
+        let start: Timestamp
+        let end: Timestamp
+        do { start = try Timestamp(rfc3339: from) } catch { throw .invalidInput(error.at("--from")) }
+        do { end = try Timestamp(rfc3339: to) } catch { throw .invalidInput(error.at("--to")) }
+        guard start <= end else {
+            throw .invalidInput(InvalidInput(field: "--to", value: to, reason: "the report ends before it starts (\(from))"))
+        }
+        return CostReport(from: start.date, to: end.date, by: period, days: try store.dailyUsage(from: start.date, through: end.date))
+    }
+}
