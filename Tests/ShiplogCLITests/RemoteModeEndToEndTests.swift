@@ -59,6 +59,12 @@ struct RemoteModeEndToEndTests {
             ["ingest", "registry-events", Fixtures.url("harbor/docs_artifact_deleted_cloudevents.json").path],
             ["ingest", "registry-events", Fixtures.url("distribution/docs_delete_target_fragment.json").path],
             ["image", "192.168.100.227:5000/hello-world@sha256:fea8895f450959fa676bcc1df0611ea93823a735a01205fd8622846041d0c7cf"],
+            ["ingest", "langfuse", Fixtures.url("langfuse/docs_daily_metrics_example.json").path, "--service", "hello-world"],
+            ["ingest", "langfuse", Fixtures.url("langfuse/docs_daily_metrics_example.json").path],
+            ["cost", "report", "--from", "2016-03-01", "--to", "2024-03-01", "--by", "month"],
+            ["cost", "report", "--from", "2024-02-17", "--to", "2024-02-18", "--format", "csv"],
+            ["cost", "report", "--from", "2024-02-17", "--to", "2024-02-18", "--json"],
+            ["cost", "report", "--from", "2024-02-18", "--to", "2024-02-17"],
         ]
         for step in steps {
             let here = try local.run(step)
