@@ -4,16 +4,7 @@ import Foundation
 public struct DailyUsage: Sendable, Hashable {
     public var service: String
     public var day: String
-    public var inputTokens: Int64 = 0
-    public var outputTokens: Int64 = 0
-    public var totalTokens: Int64 = 0
-    public var cost = MicroDollars(0)
-    public var pulls: Int64 = 0
-    public var bytesPulled: Int64 = 0
-    /// Pulls whose size the registry reported: `bytesPulled` is their sum.
-    public var sizedPulls: Int64 = 0
-    public var deploys: Int64 = 0
-    public var failedDeploys: Int64 = 0
+    public var figures = CostReport.Figures()
 
     public init(service: String, day: String) {
         self.service = service
@@ -47,21 +38,12 @@ public struct CostReport: Sendable, Encodable {
         public var cost = MicroDollars(0)
         public var pulls: Int64 = 0
         public var bytesPulled: Int64 = 0
+        /// Pulls whose size the registry reported: `bytesPulled` is their sum.
         public var sizedPulls: Int64 = 0
         public var deploys: Int64 = 0
         public var failedDeploys: Int64 = 0
 
-        mutating func add(_ usage: DailyUsage) {
-            inputTokens += usage.inputTokens
-            outputTokens += usage.outputTokens
-            totalTokens += usage.totalTokens
-            cost = cost + usage.cost
-            pulls += usage.pulls
-            bytesPulled += usage.bytesPulled
-            sizedPulls += usage.sizedPulls
-            deploys += usage.deploys
-            failedDeploys += usage.failedDeploys
-        }
+        public init() {}
 
         mutating func add(_ other: Figures) {
             inputTokens += other.inputTokens
@@ -130,8 +112,8 @@ public struct CostReport: Sendable, Encodable {
         var grouped: [String: [String: Figures]] = [:]
         var totals = Figures()
         for usage in days {
-            grouped[by.start(of: usage.day), default: [:]][usage.service, default: Figures()].add(usage)
-            totals.add(usage)
+            grouped[by.start(of: usage.day), default: [:]][usage.service, default: Figures()].add(usage.figures)
+            totals.add(usage.figures)
         }
         rows = grouped.keys.sorted().flatMap { period in
             grouped[period, default: [:]].keys.sorted().map { service in

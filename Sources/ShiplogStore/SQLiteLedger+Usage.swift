@@ -52,17 +52,17 @@ extension SQLiteLedger {
                 WHERE day BETWEEN ? AND ? AND samples > 0
                 """, arguments: [from, through]) {
                 let key = usage(row[0], row[1])
-                days[key]?.inputTokens = row[2]
-                days[key]?.outputTokens = row[3]
-                days[key]?.totalTokens = row[4]
-                days[key]?.cost = MicroDollars(row[5])
+                days[key]?.figures.inputTokens = row[2]
+                days[key]?.figures.outputTokens = row[3]
+                days[key]?.figures.totalTokens = row[4]
+                days[key]?.figures.cost = MicroDollars(row[5])
             }
             for row in try Row.fetchAll(db, sql: "SELECT service, day, pulls, bytes, sized_pulls FROM pull_daily WHERE day BETWEEN ? AND ?",
                                            arguments: [from, through]) {
                 let key = usage(row[0], row[1])
-                days[key]?.pulls = row[2]
-                days[key]?.bytesPulled = row[3]
-                days[key]?.sizedPulls = row[4]
+                days[key]?.figures.pulls = row[2]
+                days[key]?.figures.bytesPulled = row[3]
+                days[key]?.figures.sizedPulls = row[4]
             }
             // started_at is RFC 3339 UTC: a day's deploys start with its date.
             for row in try Row.fetchAll(db, sql: """
@@ -70,8 +70,8 @@ extension SQLiteLedger {
                 WHERE started_at >= ? AND started_at < ? GROUP BY service, day
                 """, arguments: [from, through + "T99"]) {
                 let key = usage(row[0], row[1])
-                days[key]?.deploys = row[2]
-                days[key]?.failedDeploys = row[3]
+                days[key]?.figures.deploys = row[2]
+                days[key]?.figures.failedDeploys = row[3]
             }
             return Array(days.values)
         }
