@@ -71,16 +71,17 @@ public enum LangfuseExport {
 
     static func tokens(_ value: Decimal?, field: String, source: String) throws(InvalidInput) -> Int64 {
         guard let value else { return 0 }
-        guard value >= 0, value < 1e15 else {
-            throw InvalidInput(source: source, field: field, value: "\(value)", reason: "a token count is a whole number from 0")
+        // Bounded so that sums over millions of samples stay within 64 bits.
+        guard value >= 0, value <= 1e12 else {
+            throw InvalidInput(source: source, field: field, value: "\(value)", reason: "a token count is a whole number from 0 to 10^12")
         }
         return NSDecimalNumber(decimal: value).int64Value
     }
 
     static func money(_ value: Decimal?, field: String, source: String) throws(InvalidInput) -> MicroDollars {
         guard let value else { return MicroDollars(0) }
-        guard value >= 0, value < 1e12 else {
-            throw InvalidInput(source: source, field: field, value: "\(value)", reason: "a cost is a number of dollars from 0")
+        guard value >= 0, value <= 1_000_000 else {
+            throw InvalidInput(source: source, field: field, value: "\(value)", reason: "a cost is a number of dollars from 0 to 1,000,000")
         }
         return MicroDollars(dollars: value)
     }

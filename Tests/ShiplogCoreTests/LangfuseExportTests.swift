@@ -54,6 +54,8 @@ struct LangfuseExportTests {
         (#"{"data":[{"date":"2026-11-01","usage":[{"model":"m","totalCost":"cheap"}]}]}"#, "data[0].usage[0].totalCost"),
         (#"{"data":[{"date":"yesterday","usage":[]}]}"#, "data[0].date"),
         (#"{"data":[{"date":"2026-11-01","usage":[{"model":"m","totalCost":-1}]}]}"#, "totalCost"),
+        (#"{"data":[{"date":"2026-11-01","usage":[{"model":"m","totalCost":9e11}]}]}"#, "1,000,000"),
+        (#"{"data":[{"date":"2026-11-01","usage":[{"model":"m","inputUsage":1e18}]}]}"#, "10^12"),
         (#"{"data":[{"id":"x","type":"GENERATION","startTime":"2026-11-01T00:00:00Z"}]}"#, "no service"),
         (#"{"data":[{"id":"x","type":"GENERATION"}]}"#, "data[0].startTime"),
         (#"{"rows":[]}"#, "unknown Langfuse export"),
