@@ -13,7 +13,7 @@ extension ReleaseLedger {
 
     /// Adds an already loaded public key to the trust store.
     public func trust(_ key: PublicKey, name: String) throws(LedgerError) -> TrustedKey {
-        guard !name.isEmpty, name.count <= 128 else {
+        guard !name.isEmpty, name.unicodeScalars.count <= 128 else {  // SQLite's length() counts code points
             throw .invalidInput(InvalidInput(field: "--name", value: name, reason: "a key name has 1 to 128 characters"))
         }
         // The log's checkpoint key has one job; it must never vouch for images.

@@ -71,7 +71,7 @@ extension ReleaseLedger {
     }
 
     public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) throws(LedgerError) -> DeployCheck {
-        guard !name.isEmpty, name.count <= 128 else {
+        guard !name.isEmpty, name.unicodeScalars.count <= 128 else {  // SQLite's length() counts code points
             throw .invalidInput(InvalidInput(field: "--name", value: name, reason: "a check name has 1 to 128 characters"))
         }
         return try store.add(DeployCheck(deployID: id, name: name, status: status, detail: detail, checkedAt: clock()))

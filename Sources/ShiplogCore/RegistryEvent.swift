@@ -130,7 +130,10 @@ public struct RegistryNotification: Sendable {
             }
             let bytes: Int64?
             switch target["size"] ?? target["length"] {
-            case let .integer(number)?: bytes = number
+            // Bounded (1 PiB): sums over millions of pulls must stay within 64 bits, and sizes are never negative.
+            case let .integer(number)? where (0...(1 << 50)).contains(number): bytes = number
+            case let .integer(number)?:
+                throw InvalidInput(source: source, field: "\(path).target.size", value: String(number), reason: "a size is a number of bytes from 0 to 2^50")
             case nil, .null?: bytes = nil
             case let other?: throw InvalidInput(source: source, field: "\(path).target.size", value: other.shortText, reason: "expected a number")
             }
@@ -164,7 +167,9 @@ public struct RegistryNotification: Sendable {
                 baseID = "harbor:" + (try string(members["id"], "id") ?? "")
             } else {
                 switch members["occur_at"] {
-                case let .integer(seconds)?: occurredAt = Timestamp(millisecondsSinceEpoch: seconds * 1000)
+                // Up to the year 9999: larger would overflow milliseconds.
+                case let .integer(seconds)? where (0...253_402_300_799).contains(seconds):
+                    occurredAt = Timestamp(millisecondsSinceEpoch: seconds * 1000)
                 case let other: throw InvalidInput(source: source, field: "occur_at", value: other?.shortText, reason: "expected seconds since 1970")
                 }
                 // The default format has no event id; a retry repeats the same bytes.

@@ -77,6 +77,10 @@ struct RegistryNotificationTests {
         (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"a","digest":"sha256:abc"},"timestamp":"2026-01-01T00:00:00Z"}]}"#, "events[0].target.digest"),
         (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"a","digest":"sha256:\#(String(repeating: "a", count: 64))"}}]}"#, "events[0].timestamp"),
         (#"{"type":"PULL_ARTIFACT","occur_at":"yesterday","event_data":{"resources":[]}}"#, "occur_at"),
+        // Values that would overflow a sum or a time, or break the schema's CHECK (a 5xx, not a 4xx).
+        (#"{"type":"PULL_ARTIFACT","occur_at":9223372036854775807,"event_data":{"resources":[]}}"#, "occur_at"),
+        (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"a","digest":"sha256:\#(String(repeating: "a", count: 64))","size":-1},"timestamp":"2026-01-01T00:00:00Z"}]}"#, "events[0].target.size"),
+        (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"a","digest":"sha256:\#(String(repeating: "a", count: 64))","size":9223372036854775807},"timestamp":"2026-01-01T00:00:00Z"}]}"#, "2^50"),
     ])
     func bad(_ input: String, _ mention: String) throws {
         let data = input.hasSuffix(".json") ? try Fixtures.data(input) : Data(input.utf8)

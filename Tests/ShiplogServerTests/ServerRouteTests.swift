@@ -279,6 +279,26 @@ struct ServerRouteTests {
         }
     }
 
+    @Test("a check name of 100 characters but 200 code points is bad input (400), not a storage failure (503)")
+    func codePoints() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        let name = String(repeating: "e\u{301}", count: 100)  // 100 characters, 200 Unicode scalars: SQLite counts 200
+        #expect(name.count == 100 && name.unicodeScalars.count == 200)
+        try await server.app.test(.router) { client in
+            let headers = server.headers(.deploysWrite)
+            try await client.execute(uri: "/v1/environments", method: .post, headers: headers, body: body(#"{"name":"dev"}"#)) { _ in }
+            try await client.execute(uri: "/v1/deploys", method: .post, headers: headers,
+                                     body: body(#"{"environment":"dev","service":"api","image":"ghcr.io/acme/api@\#(digestA)"}"#)) {
+                #expect($0.status == .created)
+            }
+            try await client.execute(uri: "/v1/deploys/1/checks", method: .post, headers: headers,
+                                     body: body(#"{"name":"\#(name)","status":"pass"}"#)) { response in
+                #expect(response.status == .badRequest, "\(response.text)")
+            }
+        }
+    }
+
     @Test("the OpenAPI document is served as it is in the repository")
     func servesDocument() async throws {
         let server = try TestServer()
