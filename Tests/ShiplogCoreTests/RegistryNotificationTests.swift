@@ -81,6 +81,13 @@ struct RegistryNotificationTests {
         (#"{"type":"PULL_ARTIFACT","occur_at":9223372036854775807,"event_data":{"resources":[]}}"#, "occur_at"),
         (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"a","digest":"sha256:\#(String(repeating: "a", count: 64))","size":-1},"timestamp":"2026-01-01T00:00:00Z"}]}"#, "events[0].target.size"),
         (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"a","digest":"sha256:\#(String(repeating: "a", count: 64))","size":9223372036854775807},"timestamp":"2026-01-01T00:00:00Z"}]}"#, "2^50"),
+        // Wrong types, which the envelope's typed decoding cannot read: the error still names the field and the value.
+        (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"a","digest":"sha256:\#(String(repeating: "a", count: 64))","size":"big"},"timestamp":"2026-01-01T00:00:00Z"}]}"#, #"events[0].target.size: "big""#),
+        (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"a","digest":"sha256:\#(String(repeating: "a", count: 64))","size":1.5},"timestamp":"2026-01-01T00:00:00Z"}]}"#, #"events[0].target.size: "1.5""#),
+        (#"{"events":[{"action":7}]}"#, #"events[0].action: "7""#),
+        (#"{"events":[5]}"#, #"events[0]: "5""#),
+        (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":["a"]},"timestamp":"2026-01-01T00:00:00Z"}]}"#, "events[0].target.repository"),
+        (#"{"events":[{"action":"pull","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:\#(String(repeating: "a", count: 64))"},"timestamp":"2026-01-01T00:00:00Z"}]}"#, "events[0].target.repository"),
     ])
     func bad(_ input: String, _ mention: String) throws {
         let data = input.hasSuffix(".json") ? try Fixtures.data(input) : Data(input.utf8)
@@ -89,5 +96,20 @@ struct RegistryNotificationTests {
         } throws: { error in
             "\(error)".contains(mention)
         }
+    }
+
+    @Test("an envelope the typed decoding cannot read gives the same events through the general path")
+    func bothPathsAgree() throws {
+        let data = try Fixtures.data("distribution/docs_pull_manifest_envelope.json")
+        let fast = try RegistryNotification.parse(data, source: "p", payloadDigest: "x")
+        // `request` as a string: not an object the typed decoding expects, and nothing the rules need (the host
+        // then comes from target.url, which names the same one).
+        var document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var events = try #require(document["events"] as? [[String: Any]])
+        events[0]["request"] = "not an object"
+        document["events"] = events
+        let general = try RegistryNotification.parse(try JSONSerialization.data(withJSONObject: document), source: "p", payloadDigest: "x")
+        #expect(fast.events == general.events)
+        #expect(fast.events.count == 1)
     }
 }
