@@ -33,14 +33,19 @@ enum IngestBenchmark {
         return Data((text + "}").utf8)
     }
 
+    static let insert = """
+        INSERT INTO build (service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url, builder,
+                           built_at, labels, recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
     /// The rows a file's builds become, for the raw loop: the same values the ledger stores.
-    static func rawRows(_ builds: [NewBuild]) -> [RawSQLiteInsertLoop.Row] {
+    static func rawRows(_ builds: [NewBuild]) -> [[RawSQLiteInsertLoop.Value]] {
         builds.map { build in
-            RawSQLiteInsertLoop.Row(
-                service: build.service, repository: build.repository.name, tag: build.tag, digest: build.digest.description,
-                commit: build.commit, ref: build.ref, runID: build.runID ?? "", runURL: build.runURL, builder: build.builder,
-                builtAt: build.builtAt?.description ?? "2026-11-29T00:00:00.000Z", labels: CanonicalJSON.object(build.labels),
-                recordedAt: "2026-11-29T00:00:00.000Z", runAttempt: build.runAttempt)
+            [.text(build.service), .text(build.repository.name), .text(build.tag), .text(build.digest.description),
+             .init(build.commit), .init(build.ref), .text(build.runID ?? ""), .init(build.runAttempt.map(Int64.init)),
+             .init(build.runURL), .init(build.builder), .text(build.builtAt?.description ?? "2026-11-29T00:00:00.000Z"),
+             .text(CanonicalJSON.object(build.labels)), .text("2026-11-29T00:00:00.000Z")]
         }
     }
 
@@ -59,7 +64,8 @@ enum IngestBenchmark {
             var ours: [Double] = []
             for round in 0 ..< rounds {
                 let prefix = file.name.replacingOccurrences(of: " ", with: "-") + "\(round)"
-                raw.append(try RawSQLiteInsertLoop.run(path: folder.appending(path: "raw-\(prefix).sqlite").path, schema: schema, rows: rows))
+                raw.append(try RawSQLiteInsertLoop.run(path: folder.appending(path: "raw-\(prefix).sqlite").path, schema: schema,
+                                                       insert: insert, rows: rows))
                 let ledger = ReleaseLedger(store: try SQLiteLedger(path: folder.appending(path: "\(prefix).sqlite").path))
                 ours.append(try Stopwatch.seconds { try file.ingest(ledger, file.data) })
             }
