@@ -135,7 +135,9 @@ public struct RegistryNotification: Sendable {
                 timestamp: try string(event["timestamp"], "\(path).timestamp", required: false),
                 action: try string(event["action"], "\(path).action", required: false),
                 target: target,
-                request: DistributionEnvelope.Event.Request(host: try string(event["request"]?["host"], "\(path).request.host", required: false)))
+                request: DistributionEnvelope.Event.Request(
+                    host: try string(event["request"]?["host"], "\(path).request.host", required: false),
+                    method: try string(event["request"]?["method"], "\(path).request.method", required: false)))
         }
 
         mutating func distribution(_ event: DistributionEnvelope.Event, path: String) throws(InvalidInput) {
@@ -151,6 +153,13 @@ public struct RegistryNotification: Sendable {
             }
             // Deletes name no media type (only manifests and tags are deleted); pushes and pulls of blobs are not images.
             if action != .delete, !Self.isManifest(target.mediaType ?? "") {
+                ignored += 1
+                return
+            }
+            // Distribution reports a HEAD of a manifest as a pull. It fetches nothing: containerd resolves a tag with a
+            // HEAD before it GETs the manifest by digest, and update checkers only HEAD. Counting it would count every
+            // `docker pull` twice.
+            if action == .pull, event.request?.method?.uppercased() == "HEAD" {
                 ignored += 1
                 return
             }
@@ -255,7 +264,7 @@ struct DistributionEnvelope: Decodable {
         }
 
         struct Request: Decodable {
-            var host: String?
+            var host, method: String?
         }
 
         var id, timestamp, action: String?

@@ -98,6 +98,16 @@ struct RegistryNotificationTests {
         }
     }
 
+    @Test("a HEAD of a manifest, which distribution reports as a pull, is not a pull")
+    func headIsNotAPull() throws {
+        let data = try Fixtures.data("distribution/docs_pull_manifest_envelope.json")
+        let head = try #require(String(data: data, encoding: .utf8)?.replacingOccurrences(of: #""method": "GET""#, with: #""method": "HEAD""#))
+        #expect(head.contains("HEAD"))
+        let parsed = try RegistryNotification.parse(Data(head.utf8), source: "p", payloadDigest: "x")
+        #expect(parsed.events.isEmpty)
+        #expect(parsed.ignored == 1)
+    }
+
     @Test("an envelope the typed decoding cannot read gives the same events through the general path")
     func bothPathsAgree() throws {
         let data = try Fixtures.data("distribution/docs_pull_manifest_envelope.json")
