@@ -3,7 +3,7 @@ import GRDBSQLite
 
 /// The reference the ingest benchmarks are measured against: the same rows inserted into the same table
 /// through libsqlite3 directly, one prepared statement, one transaction, same pragmas as the ledger
-/// (WAL, synchronous FULL, foreign keys, 64 MiB page cache, 10,000-page autocheckpoint). The table's triggers fire as they do for shiplog.
+/// (WAL, synchronous FULL, foreign keys, 64 MiB page cache). The table's triggers fire as they do for shiplog.
 enum RawSQLiteInsertLoop {
     enum Value {
         case text(String)
@@ -28,7 +28,7 @@ enum RawSQLiteInsertLoop {
                 throw Failure(description: String(cString: sqlite3_errmsg(db)))
             }
         }
-        try exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000")
+        try exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536")
         try exec(schema)
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let insert = statement else {

@@ -91,9 +91,6 @@ public final class SQLiteLedger: LedgerStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // 64 MiB of page cache: a 10,000-build ingest then stays in memory until its commit.
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            // Fold the WAL into the file every ~40 MB instead of SQLite's 4 MB: batches of registry events touch pages
-            // all over the event-id index, and copying the same pages back after every commit cost a third of an ingest.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
         }
         return configuration
     }
