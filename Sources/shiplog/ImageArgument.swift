@@ -4,7 +4,11 @@ import ShiplogCore
 enum ImageArgument {
     static func parse(_ text: String, field: String = "image", allowBareDigest: Bool = false) -> (Repository?, Digest) {
         do throws(ValueError) {
-            if allowBareDigest, !text.contains("@") { return (nil, try Digest(parsing: text)) }
+            if allowBareDigest, !text.contains("@") {
+                // A repository (with or without a tag) is not an image: say what is wanted, not what a digest lacks.
+                guard !text.contains("/") else { throw ValueError(value: text, reason: "expected REPO@DIGEST or a bare DIGEST, not a tag") }
+                return (nil, try Digest(parsing: text))
+            }
             let parsed = try ImageReference(parsing: text)
             guard let digest = parsed.digest else { throw ValueError(value: text, reason: "expected REPO@DIGEST") }
             return (parsed.repository, digest)

@@ -62,7 +62,7 @@ struct ImageShow: AsyncParsableCommand {
         }
         text += "\nDeploys\n" + deploys.rendered + "\n"
         if let pulls = image["pulls"], pulls.text("count") != "0", pulls.text("count") != "-" {
-            text += "\nPulled \(pulls.text("count")) times (\(pulls.text("bytes")) bytes where known), last at \(pulls.text("last_pulled_at"))\n"
+            text += "\nPulled \(pulls.text("count")) \(pulls.text("count") == "1" ? "time" : "times") (\(pulls.text("bytes")) bytes where known), last at \(pulls.text("last_pulled_at"))\n"
         }
         if let bad = image["marked_bad"], bad != .null { text += "\nMarked bad at \(bad.text("marked_at")): \(bad.text("reason"))\n" }
         return text

@@ -112,6 +112,9 @@ struct BuildRecordingEndToEndTests {
             #expect(unknown.status == 1)
             #expect(unknown.stderr.contains("nothing recorded"))
             #expect(try shiplog.run(["image", "registry.example.com/acme/gateway@sha256:1"]).status == 65)
+            let tagged = try shiplog.run(["image", "127.0.0.1:5000/acme/gateway:v1"])
+            #expect(tagged.status == 65)
+            #expect(tagged.stderr.contains("expected REPO@DIGEST or a bare DIGEST, not a tag"), "\(tagged.stderr)")
         }
     }
 
