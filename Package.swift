@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "ShiplogCore", swiftSettings: strict),
@@ -63,7 +65,17 @@ let package = Package(
             plugins: ["EmbedOpenAPI"]
         ),
         // The CLI's --server mode: the same operations as requests to a shiplog server.
-        .target(name: "ShiplogRemote", dependencies: ["ShiplogApp", "ShiplogCore"], swiftSettings: strict),
+        // AsyncHTTPClient, not URLSession: FoundationNetworking would load libcurl into every shiplog process.
+        .target(
+            name: "ShiplogRemote",
+            dependencies: [
+                "ShiplogApp", "ShiplogCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "shiplog",
             dependencies: [

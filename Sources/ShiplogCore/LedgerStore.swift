@@ -289,7 +289,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
         case let .invalidInput(problem): problem.description
         case let .notFound(what): what
         case let .storage(detail): "ledger storage failed: \(detail)"
-        case let .unreachable(detail): "shiplog server unreachable: \(detail)"
+        case let .unreachable(detail): "unreachable: \(detail)"
         case let .denied(detail): detail
         }
     }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ShiplogCore
 
 /// Reads usage from a Langfuse server's public API (basic auth with the project's key pair), page by page.
@@ -12,7 +9,6 @@ public struct LangfuseClient: Sendable {
 
     let host: URL
     let authorization: String
-    let session: URLSession
 
     public init(host: String, publicKey: String, secretKey: String) throws(LedgerError) {
         let trimmed = host.hasSuffix("/") ? String(host.dropLast()) : host
@@ -21,9 +17,6 @@ public struct LangfuseClient: Sendable {
         }
         self.host = url
         authorization = "Basic " + Data("\(publicKey):\(secretKey)".utf8).base64EncodedString()
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        session = URLSession(configuration: configuration)
     }
 
     /// Every page of daily metrics or generations from `from` through `to` (UTC dates, inclusive), in order;
@@ -55,15 +48,9 @@ public struct LangfuseClient: Sendable {
         guard let url = URL(string: host.absoluteString + path + "?" + text) else {
             throw .invalidInput(InvalidInput(field: "--host", value: host.absoluteString, reason: "not a valid URL"))
         }
-        var request = URLRequest(url: url)
-        request.setValue(authorization, forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        let data: Data
-        let response: URLResponse
-        do { (data, response) = try await session.data(for: request) } catch {
-            throw .unreachable("\(host.absoluteString): \(error.localizedDescription)")
-        }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (status, data) = try await HTTPTransport.exchange(
+            "GET", url.absoluteString, headers: [("Authorization", authorization), ("Accept", "application/json")], body: nil,
+            timeout: 60, host: host.absoluteString)
         switch status {
         case 200..<300: return data
         case 401, 403: throw .denied("\(host.absoluteString) refused the key pair (HTTP \(status))")

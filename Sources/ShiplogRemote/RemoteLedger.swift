@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ShiplogApp
 import ShiplogCore
 
@@ -12,7 +9,6 @@ import ShiplogCore
 public struct RemoteLedger: LedgerAPI {
     let base: URL
     let token: String?
-    let session: URLSession
 
     public init(server: String, token: String?) throws(LedgerError) {
         let trimmed = server.hasSuffix("/") ? String(server.dropLast()) : server
@@ -21,9 +17,6 @@ public struct RemoteLedger: LedgerAPI {
         }
         base = url
         self.token = token
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 120
-        session = URLSession(configuration: configuration)
     }
 
     // MARK: - Builds
@@ -206,20 +199,11 @@ public struct RemoteLedger: LedgerAPI {
         guard let url = URL(string: target) else {
             throw .invalidInput(InvalidInput(field: "--server", value: target, reason: "not a valid URL"))
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let body {
-            request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let data: Data
-        let response: URLResponse
-        do { (data, response) = try await session.data(for: request) } catch {
-            throw .unreachable("\(base.absoluteString): \(error.localizedDescription)")
-        }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        var headers = [("Accept", "application/json")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        let (status, data) = try await HTTPTransport.exchange(method, url.absoluteString, headers: headers, body: body, timeout: 120,
+                                                              host: base.absoluteString)
         guard !data.isEmpty else { return (status, .null) }
         do { return (status, try JSONDecoder().decode(JSONValue.self, from: data)) } catch {
             guard (200..<300).contains(status) else { return (status, .null) }
