@@ -19,7 +19,7 @@ struct EnvCommand: AsyncParsableCommand {
         commandName: "env", abstract: "Environments: slots, protection, traffic switches.", subcommands: [Create.self, Switch.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an environment (the first slot starts out active).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an environment (the first slot starts out active).")
         @Argument(help: "The environment, e.g. prod.") var name: String
         @Option(help: ArgumentHelp("Slot names, comma-separated.", valueName: "blue,green")) var slots: String?
         @Flag(help: "Deploys need a valid signature from a trusted, unrevoked key.") var requireSignature = false
@@ -38,7 +38,7 @@ struct EnvCommand: AsyncParsableCommand {
     }
 
     struct Switch: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Switch traffic to a slot; the switch is recorded.")
+        static let configuration = CommandConfiguration(commandName: "switch", abstract: "Switch traffic to a slot; the switch is recorded.")
         @Argument(help: "The environment.") var name: String
         @Option(help: "The slot to make active.") var slot: String
         @Option(help: "Who switched (default: GITHUB_ACTOR or USER).") var actor: String?
@@ -59,7 +59,7 @@ struct DeployCommand: AsyncParsableCommand {
         commandName: "deploy", abstract: "Record deploys: start, checks, finish.", subcommands: [Start.self, Check.self, Finish.self])
 
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "start", 
             abstract: "Record that a deploy started; prints its id.",
             discussion: "Into a protected environment only with a valid trusted signature: otherwise exit 1, and the refusal is recorded.")
         @Option(help: "The environment.") var env: String
@@ -103,7 +103,7 @@ struct DeployCommand: AsyncParsableCommand {
     }
 
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a post-deploy check (health, mcp-tools, e2e).")
+        static let configuration = CommandConfiguration(commandName: "check", abstract: "Record a post-deploy check (health, mcp-tools, e2e).")
         @Argument(help: "The deploy id.") var id: Int64
         @Option(help: "The check's name.") var name: String
         @Option(help: "pass, fail or skip.") var status: CheckStatus
@@ -120,7 +120,7 @@ struct DeployCommand: AsyncParsableCommand {
     }
 
     struct Finish: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record how a deploy ended.")
+        static let configuration = CommandConfiguration(commandName: "finish", abstract: "Record how a deploy ended.")
         @Argument(help: "The deploy id.") var id: Int64
         @Option(help: "succeeded or failed.") var status: DeployState
         @OptionGroup var global: GlobalOptions

@@ -13,7 +13,7 @@ struct KeysCommand: AsyncParsableCommand {
         subcommands: [Generate.self, Add.self, List.self, Revoke.self])
 
     struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "generate", 
             abstract: "Make a key pair: the private key in --out (mode 0600), the public key beside it, trusted.",
             discussion: "The private key is encrypted when SHIPLOG_KEY_PASSPHRASE is set. It never enters the ledger.")
 
@@ -50,7 +50,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Trust a public key (PEM or DER).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Trust a public key (PEM or DER).")
 
         @Argument(help: ArgumentHelp("The public key file.", valueName: "pub.pem")) var file: String
         @Option(help: "The key's name in the trust store.") var name: String
@@ -66,7 +66,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the trust store.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the trust store.")
         @OptionGroup var global: GlobalOptions
 
         func run() async {
@@ -81,7 +81,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key: its signatures no longer count.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a key: its signatures no longer count.")
         @Argument(help: ArgumentHelp("The key id, sha256:<hex>.", valueName: "key-id")) var keyID: String
         @Option(help: "Why (an incident, a rotation).") var reason: String?
         @OptionGroup var global: GlobalOptions

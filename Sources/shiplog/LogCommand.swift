@@ -11,7 +11,7 @@ struct LogCommand: AsyncParsableCommand {
         subcommands: [Checkpoint.self, Prove.self, Consistency.self, Verify.self, PublicKeyCommand.self])
 
     struct Checkpoint: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Sign and keep a checkpoint (signed note) of the log as it is now.")
+        static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Sign and keep a checkpoint (signed note) of the log as it is now.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -22,7 +22,7 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     struct Prove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "An inclusion proof of one entry.")
+        static let configuration = CommandConfiguration(commandName: "prove", abstract: "An inclusion proof of one entry.")
         @Argument(help: "The entry's index (0-based).") var entry: Int64
         @Option(help: "The tree size to prove against (default: the whole log).") var size: Int64?
         @OptionGroup var global: GlobalOptions
@@ -38,7 +38,7 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     struct Consistency: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A consistency proof between two tree sizes.")
+        static let configuration = CommandConfiguration(commandName: "consistency", abstract: "A consistency proof between two tree sizes.")
         @Option(help: "The older tree size.") var from: Int64
         @Option(help: "The newer tree size (default: the whole log).") var to: Int64?
         @OptionGroup var global: GlobalOptions
@@ -54,7 +54,7 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "verify", 
             abstract: "Recompute the tree from the rows; report the first changed, removed or reordered entry. Exit 1 if any.",
             discussion: "Then replays the log against the tables (builds, deploys, signatures, keys, bad marks) unless --skip-tables.")
         @Flag(help: "Check the log's own rows and checkpoints only, not that the tables still match it.") var skipTables = false
