@@ -120,7 +120,10 @@ enum UsageBenchmark {
         let store = try SQLiteLedger(path: path)
         let ledger = ReleaseLedger(store: store)
         let seeding = try Stopwatch.seconds { try seed(ledger, store) }
-        FileHandle.standardOutput.write(Data(("seeded \(reportPulls) pulls and \(reportSamples) token samples in \(String(format: "%.0f", seeding)) s\n").utf8))
+        // The seeding leaves gigabytes of dirty pages; let the kernel write them now, not during the timed reports.
+        let flushing = Stopwatch.seconds { sync() }
+        FileHandle.standardOutput.write(Data(("seeded \(reportPulls) pulls and \(reportSamples) token samples in \(String(format: "%.0f", seeding)) s "
+            + "(flushed to disk in \(String(format: "%.1f", flushing)) s)\n").utf8))
 
         var findings: [Finding] = []
         for period in [CostReport.Period.day, .week, .month] {
@@ -140,7 +143,8 @@ enum UsageBenchmark {
         }
         let worst = process.max() ?? .nan
         findings.append(Finding(name: "shiplog cost report --json, \(days) days by day, whole process",
-                                figure: "max \(Stopwatch.ms(worst)), median \(Stopwatch.ms(Stopwatch.percentile(process, 0.5)))",
+                                figure: "max \(Stopwatch.ms(worst)), median \(Stopwatch.ms(Stopwatch.percentile(process, 0.5))), "
+                                    + "runs in order: \(process.map { String(format: "%.0f", $0 * 1000) }.joined(separator: " ")) ms",
                                 target: "<= 1 s", met: worst <= 1))
         return findings
     }
