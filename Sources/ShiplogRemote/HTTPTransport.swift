@@ -34,6 +34,8 @@ enum HTTPTransport {
             let response = try await client.execute(request, timeout: .seconds(timeout))
             let buffer = try await response.body.collect(upTo: maximumBody)
             return (Int(response.status.code), Data(buffer.readableBytesView))
+        } catch is NIOTooManyBytesError {
+            throw .storage("\(host) answered with more than \(maximumBody / 1024 / 1024) MiB")
         } catch let error as IOError {
             throw .unreachable("\(host): \(String(cString: strerror(error.errnoCode)))")  // "Connection refused"
         } catch {
