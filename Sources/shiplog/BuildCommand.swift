@@ -8,7 +8,7 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build", abstract: "Record builds.", subcommands: [Record.self])
 
     struct Record: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "record", 
+        static let configuration = CommandConfiguration(commandName: "record",
             abstract: "Record one CI build and push of a service image.",
             discussion: """
                 Missing --commit, --ref, --run-id, --run-attempt and --run-url are taken from GITHUB_SHA, GITHUB_REF,

@@ -59,7 +59,7 @@ struct DeployCommand: AsyncParsableCommand {
         commandName: "deploy", abstract: "Record deploys: start, checks, finish.", subcommands: [Start.self, Check.self, Finish.self])
 
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "start", 
+        static let configuration = CommandConfiguration(commandName: "start",
             abstract: "Record that a deploy started; prints its id.",
             discussion: "Into a protected environment only with a valid trusted signature: otherwise exit 1, and the refusal is recorded.")
         @Option(help: "The environment.") var env: String

@@ -13,7 +13,7 @@ struct KeysCommand: AsyncParsableCommand {
         subcommands: [Generate.self, Add.self, List.self, Revoke.self])
 
     struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "generate", 
+        static let configuration = CommandConfiguration(commandName: "generate",
             abstract: "Make a key pair: the private key in --out (mode 0600), the public key beside it, trusted.",
             discussion: "The private key is encrypted when SHIPLOG_KEY_PASSPHRASE is set. It never enters the ledger.")
 

@@ -54,7 +54,7 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "verify", 
+        static let configuration = CommandConfiguration(commandName: "verify",
             abstract: "Recompute the tree from the rows; report the first changed, removed or reordered entry. Exit 1 if any.",
             discussion: "Then replays the log against the tables (builds, deploys, signatures, keys, bad marks) unless --skip-tables.")
         @Flag(help: "Check the log's own rows and checkpoints only, not that the tables still match it.") var skipTables = false

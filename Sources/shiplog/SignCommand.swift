@@ -51,7 +51,7 @@ struct SignatureCommand: AsyncParsableCommand {
         commandName: "signature", abstract: "Signatures made elsewhere.", subcommands: [Import.self])
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "import", 
+        static let configuration = CommandConfiguration(commandName: "import",
             abstract: "Record a signature made by cosign or openssl over a simple-signing payload.")
 
         @Argument(help: ArgumentHelp("The image.", valueName: "repo@digest")) var image: String

@@ -7,7 +7,7 @@ struct TokensCommand: AsyncParsableCommand {
         commandName: "tokens", abstract: "Bearer tokens for the server.", subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "create", 
+        static let configuration = CommandConfiguration(commandName: "create",
             abstract: "Make a token and print it once; the ledger keeps only its SHA-256.",
             discussion: "Scopes: read, builds:write, deploys:write, sign, usage:write, admin (admin may do everything).")
 

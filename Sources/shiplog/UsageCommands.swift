@@ -55,7 +55,7 @@ struct LangfuseCommand: AsyncParsableCommand {
         commandName: "langfuse", abstract: "Usage from a Langfuse server.", subcommands: [Pull.self])
 
     struct Pull: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "pull", 
+        static let configuration = CommandConfiguration(commandName: "pull",
             abstract: "Fetch daily metrics or generations from a Langfuse server (basic auth, every page) and ingest them.",
             discussion: "Each page is ingested as it arrives; pulling the same days again replaces them.")
 
@@ -102,7 +102,7 @@ struct CostCommand: AsyncParsableCommand {
     }
 
     struct Report: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "report", 
+        static let configuration = CommandConfiguration(commandName: "report",
             abstract: "Per service and period (UTC): tokens, cost, pulls, bytes pulled, deploys, failed deploys, cost per deploy and per 1,000 pulls.",
             discussion: "Money is summed exactly in micro-dollars and printed with six decimals. --from and --to are days, both included.")
 
