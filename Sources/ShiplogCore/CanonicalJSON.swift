@@ -3,12 +3,9 @@
 public enum CanonicalJSON {
     public static func object(_ members: [String: String]) -> String {
         if members.isEmpty { return "{}" }
-        var text = "{"
-        for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
-            if index > 0 { text += "," }
-            text += string(key) + ":" + string(members[key] ?? "")
-        }
-        return text + "}"
+        var writer = CanonicalWriter()
+        writer.write(.object(members.map { ($0.key, .string($0.value)) }))
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     /// A JSON string literal. `htmlSafe` also escapes `<`, `>`, `&`, U+2028 and U+2029 as Go's
@@ -47,6 +44,12 @@ public enum CanonicalJSON {
 
     /// True when the text holds a quote, a backslash or a control character.
     static func needsEscaping(_ value: String) -> Bool {
-        value.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        // Over the contiguous bytes: several times faster than the view, and this runs per string written.
+        let found = value.utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscaping) }
+        return found ?? value.utf8.contains(where: needsEscaping)
+    }
+
+    static func needsEscaping(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 }

@@ -7,7 +7,7 @@ extension LedgerEvent {
         LedgerEvent(.build, [  // keys in canonical order, which spares the encoder a sort per build
             "builder": .text(build.builder), "built_at": .string(builtAt), "commit": .text(build.commit),
             "digest": .string(build.digest.description), "id": .integer(id),
-            "labels": .object(build.labels.mapValues { Value.string($0) }), "moved_tag": .bool(movedTag),
+            "labels": .object(build.labels.map { ($0.key, Value.string($0.value)) }), "moved_tag": .bool(movedTag),
             "recorded_at": .string(recordedAt), "ref": .text(build.ref), "repository": .string(build.repository.name),
             "run_attempt": .number(build.runAttempt), "run_id": .text(build.runID.flatMap { $0.isEmpty ? nil : $0 }),
             "run_url": .text(build.runURL), "service": .string(build.service), "tag": .string(build.tag),

@@ -32,62 +32,107 @@ public struct LedgerEvent: Sendable {
 
     /// `{"kind":…,"v":1,…fields}` in canonical form.
     public var canonicalJSON: [UInt8] {
-        let extras: [(String, Value)] = [("kind", .string(kind.rawValue)), ("v", .integer(1))]
-        var members: [(String, Value)]
-        if zip(fields, fields.dropFirst()).allSatisfy({ $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
-            // Fields listed in order (the factories do): merge the two envelope keys in, no sort.
-            members = []
-            members.reserveCapacity(fields.count + extras.count)
-            var rest = extras[...]
-            for field in fields {
-                while let next = rest.first, next.0.utf8.lexicographicallyPrecedes(field.0.utf8) {
-                    members.append(next)
-                    rest = rest.dropFirst()
-                }
-                members.append(field)
-            }
-            members.append(contentsOf: rest)
-        } else {
-            members = fields + extras
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(512)
-        Self.write(.object(members), into: &bytes)
-        return bytes
+        var writer = CanonicalWriter()
+        let envelope: [(String, Value)] = [("kind", .string(kind.rawValue)), ("v", .integer(1))]
+        // The factories list fields in order: the envelope's two keys are merged in, with no sort.
+        if writer.writeObject(merging: fields, envelope) { return writer.bytes }
+        writer = CanonicalWriter()
+        writer.write(.object(fields + envelope))
+        return writer.bytes
     }
+}
 
-    /// Writes bytes directly: this runs once per ledger write, and bulk ingest writes ten thousand at a time.
-    static func write(_ value: Value, into bytes: inout [UInt8]) {
+/// Writes canonical JSON byte by byte with no intermediate values: this runs once per ledger write, and
+/// bulk ingest writes ten thousand at a time. A struct with mutating methods rather than closures over the
+/// buffer, which would cost a runtime exclusivity check per append.
+struct CanonicalWriter {
+    typealias Value = LedgerEvent.Value
+
+    var bytes: [UInt8] = []
+    private var first = true
+
+    init() { bytes.reserveCapacity(512) }
+
+    mutating func write(_ value: Value) {
         switch value {
-        case let .string(text): writeString(text, into: &bytes)
+        case let .string(text): write(text)
         case let .integer(number): bytes.append(contentsOf: String(number).utf8)
         case let .bool(flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
         case .null: bytes.append(contentsOf: "null".utf8)
         case let .object(members):
-            bytes.append(UInt8(ascii: "{"))
-            let before: ((String, Value), (String, Value)) -> Bool = { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-            // Most events list their fields in order already: checking is cheaper than sorting.
-            let ordered = zip(members, members.dropFirst()).allSatisfy { before($0, $1) } ? members : members.sorted(by: before)
-            for (offset, member) in ordered.enumerated() {
-                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeString(member.0, into: &bytes)
-                bytes.append(UInt8(ascii: ":"))
-                write(member.1, into: &bytes)
+            // Most objects list their members in order already: checking is cheaper than sorting.
+            open()
+            for member in Self.isSorted(members) ? members : members.sorted(by: { Self.precedes($0.0, $1.0) }) {
+                write(member: member)
             }
-            bytes.append(UInt8(ascii: "}"))
+            close()
         }
     }
 
-    /// The same escaping as ``CanonicalJSON/string(_:htmlSafe:)``, appended without building a String when
-    /// there is nothing to escape (nearly always).
-    static func writeString(_ text: String, into bytes: inout [UInt8]) {
+    /// Two sorted member lists as one object; false, having written part of it, when `members` is not
+    /// sorted after all (checked on the way rather than in a pass of its own).
+    mutating func writeObject(merging members: [(String, Value)], _ others: [(String, Value)]) -> Bool {
+        var rest = others[...]
+        open()
+        for index in members.indices {
+            let member = members[index]
+            if index > members.startIndex, !Self.precedes(members[index - 1].0, member.0) { return false }
+            while let next = rest.first, Self.precedes(next.0, member.0) {
+                write(member: next)
+                rest = rest.dropFirst()
+            }
+            write(member: member)
+        }
+        for next in rest { write(member: next) }
+        close()
+        return true
+    }
+
+    private mutating func open() {
+        bytes.append(UInt8(ascii: "{"))
+        first = true
+    }
+
+    private mutating func close() {
+        bytes.append(UInt8(ascii: "}"))
+        first = false
+    }
+
+    private mutating func write(member: (String, Value)) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        write(member.0)
+        bytes.append(UInt8(ascii: ":"))
+        first = true  // a nested object's first member
+        write(member.1)
+        first = false
+    }
+
+    /// The same escaping as ``CanonicalJSON/string(_:htmlSafe:)``, appended straight from the string's
+    /// bytes when there is nothing to escape (nearly always).
+    private mutating func write(_ text: String) {
         if CanonicalJSON.needsEscaping(text) {
             bytes.append(contentsOf: CanonicalJSON.string(text).utf8)
-            return
+        } else {
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: text.utf8)
-        bytes.append(UInt8(ascii: "\""))
+    }
+
+    static func isSorted(_ members: [(String, Value)]) -> Bool {
+        zip(members, members.dropFirst()).allSatisfy { precedes($0.0, $1.0) }
+    }
+
+    /// Byte order of the UTF-8, as canonical JSON sorts keys (Swift's `<` on String compares Unicode
+    /// normalizations, which is not the same order).
+    static func precedes(_ left: String, _ right: String) -> Bool {
+        let compared = left.utf8.withContiguousStorageIfAvailable { a in
+            right.utf8.withContiguousStorageIfAvailable { b in
+                for index in 0 ..< min(a.count, b.count) where a[index] != b[index] { return a[index] < b[index] }
+                return a.count < b.count
+            }
+        }
+        return (compared ?? nil) ?? left.utf8.lexicographicallyPrecedes(right.utf8)
     }
 }
 

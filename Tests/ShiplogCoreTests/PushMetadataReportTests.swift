@@ -90,6 +90,26 @@ struct LedgerEventTests {
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(event.canonicalJSON)) as? [String: Any])
         #expect(parsed["reason"] as? String == "quote\" back\\ nl\n ctl\u{01} é")
     }
+
+    /// The build event's leaf bytes, written out: its fields come in order and take the merging path, and
+    /// its labels come from a dictionary and take the sorting one. A change here changes every new leaf.
+    @Test("a build's event has exactly these bytes")
+    func buildEvent() throws {
+        var build = NewBuild(
+            service: "gateway", repository: try Repository(parsing: "r.example.com/team/gateway"), tag: "v1",
+            digest: try Digest(parsing: "sha256:" + String(repeating: "0", count: 63) + "7"))
+        build.commit = "abc"
+        build.ref = "refs/heads/ü"
+        build.runID = ""
+        build.runAttempt = 3
+        build.labels = ["z": "1", "a\"q": "x\ny", "ä": "é", "Z": "\u{01}", "ab": "", "a": "<&>"]
+        let event = LedgerEvent.build(id: 42, build, builtAt: "t1", recordedAt: "t2", movedTag: true)
+        #expect(String(decoding: event.canonicalJSON, as: UTF8.self) == #"{"builder":null,"built_at":"t1","commit":"abc","#
+            + #""digest":"sha256:0000000000000000000000000000000000000000000000000000000000000007","id":42,"kind":"build","#
+            + #""labels":{"Z":"\u0001","a":"<&>","a\"q":"x\ny","ab":"","z":"1","ä":"é"},"moved_tag":true,"recorded_at":"t2","#
+            + #""ref":"refs/heads/ü","repository":"r.example.com/team/gateway","run_attempt":3,"run_id":null,"run_url":null,"#
+            + #""service":"gateway","tag":"v1","v":1}"#)
+    }
 }
 
 @Suite("JSON string escaping")
