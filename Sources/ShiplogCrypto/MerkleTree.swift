@@ -9,9 +9,9 @@ public enum MerkleTree {
     /// Looks up the stored hash of a complete subtree.
     public typealias SubtreeLookup = (_ level: Int, _ index: Int64) throws -> Hash
 
-    public static func leafHash(_ data: some Collection<UInt8>) -> Hash { SHA256.hash([0x00] + Array(data)) }
+    public static func leafHash(_ data: some Collection<UInt8>) -> Hash { SHA256.hash(prefix: 0x00, data) }
 
-    public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash { SHA256.hash([0x01] + left + right) }
+    public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash { SHA256.hash(prefix: 0x01, left, right) }
 
     // MARK: - Building proofs from stored subtrees
 
