@@ -16,35 +16,50 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
     package init(validated name: String) { self.name = name }
 
     public init(parsing text: String) throws(ValueError) {
-        func fail(_ reason: String) -> ValueError { ValueError(value: text, reason: reason) }
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty else { throw fail("repository is empty") }
-        guard bytes.count <= 255 else { throw fail("repository is longer than 255 characters") }
-        var components = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        if components.count > 1, Self.looksLikeHost(components[0]) {
-            guard Self.isValidHost(components[0]) else {
-                throw fail("'\(String(decoding: components[0], as: UTF8.self))' is not a valid registry host[:port]")
-            }
-            components.removeFirst()
-        }
-        for component in components where !Self.isValidPathComponent(component) {
-            throw fail(component.isEmpty
-                ? "repository has an empty path component"
-                : "path component '\(String(decoding: component, as: UTF8.self))' must be lowercase letters and digits "
-                    + "separated by '.', '_', '__' or '-'")
-        }
+        // Over the contiguous bytes, as Digest does: bulk ingest parses one repository per build.
+        let problem = text.utf8.withContiguousStorageIfAvailable(Self.problem(in:))
+            ?? Array(text.utf8).withUnsafeBufferPointer(Self.problem(in:))
+        if let problem { throw ValueError(value: text, reason: problem) }
         self.name = text
+    }
+
+    typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+    /// Why the bytes are not a repository name, or nil when they are one.
+    static func problem(in buffer: UnsafeBufferPointer<UInt8>) -> String? {
+        let bytes = buffer[...]
+        guard !bytes.isEmpty else { return "repository is empty" }
+        guard bytes.count <= 255 else { return "repository is longer than 255 characters" }
+        var rest = bytes
+        if let slash = bytes.firstIndex(of: UInt8(ascii: "/")), looksLikeHost(bytes[..<slash]) {
+            guard isValidHost(bytes[..<slash]) else {
+                return "'\(String(decoding: bytes[..<slash], as: UTF8.self))' is not a valid registry host[:port]"
+            }
+            rest = bytes[(slash + 1)...]
+        }
+        while true {
+            let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            let component = rest[..<end]
+            if !isValidPathComponent(component) {
+                return component.isEmpty
+                    ? "repository has an empty path component"
+                    : "path component '\(String(decoding: component, as: UTF8.self))' must be lowercase letters and digits "
+                        + "separated by '.', '_', '__' or '-'"
+            }
+            guard end < rest.endIndex else { return nil }
+            rest = rest[(end + 1)...]
+        }
     }
 
     /// distribution treats the first component as a registry host when it has a '.' or ':', is localhost,
     /// or has an upper-case letter.
-    static func looksLikeHost(_ component: ArraySlice<UInt8>) -> Bool {
+    static func looksLikeHost(_ component: Bytes) -> Bool {
         component.contains(UInt8(ascii: ".")) || component.contains(UInt8(ascii: ":"))
             || component.elementsEqual("localhost".utf8) || component.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
     }
 
     /// `host[:port]` where host is DNS labels or a bracketed IPv6 literal.
-    static func isValidHost(_ component: ArraySlice<UInt8>) -> Bool {
+    static func isValidHost(_ component: Bytes) -> Bool {
         var host = component
         if let colon = component.lastIndex(of: UInt8(ascii: ":")),
            component.first != UInt8(ascii: "[") || component[component.startIndex ..< colon].last == UInt8(ascii: "]") {
@@ -66,7 +81,7 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
-    static func isValidPathComponent(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isValidPathComponent(_ bytes: Bytes) -> Bool {
         guard let first = bytes.first, let last = bytes.last,
               Digest.isLowerAlphanumeric(first), Digest.isLowerAlphanumeric(last) else { return false }
         var index = bytes.startIndex

@@ -26,7 +26,7 @@ struct ImageReferenceTests {
     @Test("rejects what distribution rejects", arguments: [
         "Registry.example.com/Team/app", "team/App", "team//app", "team/app:", "team/app:-x", "team/-app",
         "team/app@sha256:123", "team/a..b", ":tag", "registry.example.com:port/app",
-        String(repeating: "a", count: 256),
+        String(repeating: "a", count: 256), "team/app/", "/team/app", "registry.example.com/", "team/app__-x",
     ])
     func rejects(_ text: String) {
         #expect(throws: ValueError.self) { _ = try ImageReference(parsing: text) }
