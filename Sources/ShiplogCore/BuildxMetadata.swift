@@ -29,35 +29,35 @@ public enum BuildxMetadata {
     static let refKey = "buildx.build.ref"
     static let resultKeys: Set = [digestKey, descriptorKey, nameKey, refKey, "containerimage.config.digest"]
 
-    /// True when the object itself is a single build's result.
-    static func isBuildResult(_ value: JSONValue) -> Bool {
-        guard let members = value.objectValue else { return false }
-        return members.keys.contains(where: resultKeys.contains)
+    /// True when an object that has these members is a single build's result.
+    static func isBuildResult(has member: (String) -> Bool) -> Bool {
+        resultKeys.contains(where: member)
     }
 
     static func looksLikeBuildx(_ value: JSONValue) -> Bool {
-        isBuildResult(value) || (value.objectValue?.values.contains(where: isBuildResult) ?? false)
+        func isResult(_ value: JSONValue) -> Bool {
+            value.objectValue.map { object in isBuildResult { object[$0] != nil } } ?? false
+        }
+        return isResult(value) || (value.objectValue?.values.contains(where: isResult) ?? false)
     }
 
     public static func builds(from data: Data, source: String, context: Context) throws(InvalidInput) -> [NewBuild] {
-        let members: [String: JSONValue]
+        let document: Document
         do {
-            members = try JSONDecoder().decode([String: Member].self, from: data).mapValues(\.value)
+            document = try JSONDecoder().decode(Document.self, from: data)
         } catch {
-            let document = try JSONInput.value(from: data, source: source)  // reports invalid JSON
-            throw InvalidInput(source: source, value: document.typeName,
+            let value = try JSONInput.value(from: data, source: source)  // reports invalid JSON
+            throw InvalidInput(source: source, value: value.typeName,
                                reason: "unknown metadata shape: a buildx metadata file is a JSON object")
         }
-        let document = JSONValue.object(members)
         // (bake target or nil, the path prefix for errors, the result object)
-        var results: [(target: String?, path: String?, result: [String: JSONValue])] = []
-        if isBuildResult(document) {
-            results = [(nil, nil, members)]
+        var results: [(target: String?, path: String?, result: Object)] = []
+        if isBuildResult(has: { name in document.rest[name] != nil || document.objects.contains { $0.name == name } }) {
+            results = [(nil, nil, document.asResult)]
         } else {
-            for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                if let result = members[key]?.objectValue, isBuildResult(.object(result)) {
-                    results.append((key, key, result))
-                }
+            // Sorted so that a file's builds get their ids in the same order every time.
+            for (key, member) in document.objects.sorted(by: { $0.name < $1.name }) where isBuildResult(has: { member[$0] != nil }) {
+                results.append((key, key, member))
             }
         }
         guard !results.isEmpty else {
@@ -90,19 +90,22 @@ public enum BuildxMetadata {
             }
 
             var labels: [String: String] = [:]
-            for (key, value) in result where key != digestKey && key != nameKey {
+            labels.reserveCapacity(result.strings.count)
+            for (key, text) in result.strings where key != digestKey && key != nameKey {
+                labels[key] = text
+            }
+            for (key, value) in result.others {
                 switch value {
-                case let .string(text): labels[key] = text
                 case let .integer(number): labels[key] = String(number)
                 case let .bool(flag): labels[key] = String(flag)
                 default: break
                 }
             }
             // buildx.build.ref is builder/node/ref
-            let builder = result[refKey]?.stringValue.map { ref in
+            let builder = result.string(refKey).map { ref in
                 ref.utf8.firstIndex(of: UInt8(ascii: "/")).map { String(ref[..<$0]) } ?? ref
             }
-            let created = result[descriptorKey]?["annotations"]?["org.opencontainers.image.created"]?.stringValue
+            let created = result.other(descriptorKey)?["annotations"]?["org.opencontainers.image.created"]?.stringValue
             let builtAt = created.flatMap { try? Timestamp(rfc3339: $0) }
 
             for reference in references {
@@ -126,24 +129,77 @@ public enum BuildxMetadata {
         return builds
     }
 
-    /// A top-level member: in a bake file nearly all are objects, so that is tried first (each failed
-    /// attempt of Codable's costs an error value; 10,000 targets would cost 10,000 of them).
-    struct Member: Decodable {
-        var value: JSONValue
+    /// A metadata file as decoded: the top-level members that are objects (bake targets), and the rest.
+    /// Members are kept as decoded, in lists: a bake file has thousands of targets of a few members each,
+    /// and building a dictionary of each costs more than the few lookups made in it.
+    struct Document: Decodable {
+        var objects: [(name: String, value: Object)] = []
+        var rest = Object()
+
+        /// The whole top level as one build result (the single-build form).
+        var asResult: Object {
+            var result = rest
+            result.others += objects.map { ($0.name, $0.value.jsonValue) }
+            return result
+        }
 
         init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let object = try? container.decode([String: JSONValue].self) {
-                value = .object(object)
-            } else {
-                value = try container.decode(JSONValue.self)
+            let container = try decoder.container(keyedBy: MemberName.self)
+            let keys = container.allKeys  // each call builds the array anew, with a cast per key
+            objects.reserveCapacity(keys.count)
+            for key in keys {
+                // Nearly every member of a bake file is a target object, so that is tried first (each
+                // failed attempt of Codable's builds an error value).
+                if let object = try? container.decode(Object.self, forKey: key) {
+                    objects.append((key.stringValue, object))
+                } else {
+                    rest.add(try container.decode(JSONValue.self, forKey: key), named: key.stringValue)
+                }
             }
+        }
+    }
+
+    /// A JSON object's members with the string values apart: nearly every member of a build result is a
+    /// string, and reading those straight as strings halves the cost of a bake file of many targets.
+    /// Member names are unique: the decoder keeps one value per name.
+    struct Object: Decodable {
+        var strings: [(name: String, value: String)] = []
+        var others: [(name: String, value: JSONValue)] = []
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: MemberName.self)
+            let keys = container.allKeys
+            strings.reserveCapacity(keys.count)
+            for key in keys {
+                if let text = try? container.decode(String.self, forKey: key) {
+                    strings.append((key.stringValue, text))
+                } else {
+                    others.append((key.stringValue, try container.decode(JSONValue.self, forKey: key)))
+                }
+            }
+        }
+
+        mutating func add(_ value: JSONValue, named name: String) {
+            if case let .string(text) = value { strings.append((name, text)) } else { others.append((name, value)) }
+        }
+
+        func string(_ name: String) -> String? { strings.first { $0.name == name }?.value }
+
+        func other(_ name: String) -> JSONValue? { others.first { $0.name == name }?.value }
+
+        subscript(name: String) -> JSONValue? { string(name).map(JSONValue.string) ?? other(name) }
+
+        var jsonValue: JSONValue {
+            .object(Dictionary(strings.map { ($0.name, JSONValue.string($0.value)) } + others) { first, _ in first })
         }
     }
 
     /// The comma-separated names of `image.name`, trimmed of spaces.
     static func names(in text: String) -> [String] {
-        text.utf8.split(separator: UInt8(ascii: ","))
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: " ") }) { return [text] }  // nearly always
+        return text.utf8.split(separator: UInt8(ascii: ","))
             .map { $0.drop { $0 == UInt8(ascii: " ") }.reversed().drop { $0 == UInt8(ascii: " ") }.reversed() }
             .filter { !$0.isEmpty }
             .map { String(decoding: $0, as: UTF8.self) }
@@ -152,13 +208,13 @@ public enum BuildxMetadata {
     /// `containerimage.digest`, else the descriptor's digest; nil when the result produced no image.
     /// Field names are built only for an error: this runs once per bake target.
     static func imageDigest(
-        _ result: [String: JSONValue], field: (String) -> String, source: String
+        _ result: Object, field: (String) -> String, source: String
     ) throws(InvalidInput) -> Digest? {
         let value: JSONValue
         let key: String
         if let direct = result[digestKey] {
             (value, key) = (direct, digestKey)
-        } else if let described = result[descriptorKey]?["digest"] {
+        } else if let described = result.other(descriptorKey)?["digest"] {
             (value, key) = (described, descriptorKey + ".digest")
         } else {
             return nil

@@ -16,8 +16,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
             self = .null
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([String: JSONValue].self) {
-            self = .object(value)
+        } else if let members = try? decoder.container(keyedBy: MemberName.self) {
+            let keys = members.allKeys  // each call builds the array anew, with a cast per key
+            var object: [String: JSONValue] = [:]
+            object.reserveCapacity(keys.count)
+            for key in keys { object[key.stringValue] = try members.decode(JSONValue.self, forKey: key) }
+            self = .object(object)
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else if let value = try? container.decode(Bool.self) {
@@ -81,4 +85,14 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .object: "{…}"
         }
     }
+}
+
+/// An object member's name as a coding key. Decoding through it rather than as `[String: T]` spares the
+/// standard library's dictionary key, which tries to read every name as an integer first.
+struct MemberName: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
