@@ -30,7 +30,11 @@ struct BulkStatement: ~Copyable {
 
     func bind(_ index: Int32, _ text: String?) {
         if let text {
-            sqlite3_bind_text(statement, index, text, -1, Self.transient)
+            // From the string's own bytes with their length: passing the String converts it to a C string first.
+            let bound = text.utf8.withContiguousStorageIfAvailable { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
+            }
+            if bound == nil { sqlite3_bind_text(statement, index, text, -1, Self.transient) }
         } else {
             sqlite3_bind_null(statement, index)
         }

@@ -29,9 +29,13 @@ extension SQLiteLedger {
                 let repository = build.repository.name
                 let digest = build.digest.description
                 let runID = build.runID ?? ""
-                for (index, text) in [build.service, repository, build.tag, digest, build.commit, build.ref, runID].enumerated() {
-                    insert.bind(Int32(index + 1), text)
-                }
+                insert.bind(1, build.service)
+                insert.bind(2, repository)
+                insert.bind(3, build.tag)
+                insert.bind(4, digest)
+                insert.bind(5, build.commit)
+                insert.bind(6, build.ref)
+                insert.bind(7, runID)
                 insert.bind(8, build.runAttempt)
                 insert.bind(9, build.runURL)
                 insert.bind(10, build.builder)
@@ -45,9 +49,10 @@ extension SQLiteLedger {
                     let moved = try TagHistory.point(pointTag, repository: repository, tag: build.tag, at: digest, time: now)
                     try log?.append(.build(id: id, build, builtAt: builtAt, recordedAt: now, movedTag: moved))
                 } else {
-                    for (index, text) in [repository, digest, build.tag, runID].enumerated() {
-                        existing.bind(Int32(index + 1), text)
-                    }
+                    existing.bind(1, repository)
+                    existing.bind(2, digest)
+                    existing.bind(3, build.tag)
+                    existing.bind(4, runID)
                     guard let id = try existing.firstInteger() else {
                         throw LedgerError.storage("build conflicted but was not found")
                     }
