@@ -3,7 +3,7 @@
 public enum CanonicalJSON {
     public static func object(_ members: [String: String]) -> String {
         if members.isEmpty { return "{}" }
-        var writer = CanonicalWriter()
+        var writer = CanonicalWriter(capacity: members.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
         writer.write(.object(members.map { ($0.key, .string($0.value)) }))
         return String(decoding: writer.bytes, as: UTF8.self)
     }

@@ -51,7 +51,8 @@ struct CanonicalWriter {
     var bytes: [UInt8] = []
     private var first = true
 
-    init() { bytes.reserveCapacity(512) }
+    /// `capacity`: an event's JSON is a few hundred bytes; growing the buffer costs more than reserving.
+    init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
 
     mutating func write(_ value: Value) {
         switch value {
