@@ -45,6 +45,28 @@ struct SQLiteLedgerTests {
         #expect(local[0].isNew && !local[1].isNew && local[0].id == local[1].id)
     }
 
+    /// Bulk statements copy each value into a buffer per parameter that is reused row after row: values
+    /// that grow, shrink, go empty or null from one row to the next must each be stored as given.
+    @Test("every value of a batch is stored as given, whatever the one before it in the same column")
+    func batchValues() throws {
+        let ledger = try SQLiteLedger()
+        let texts = ["", "x", String(repeating: "long-", count: 40), "é😀", "", String(repeating: "z", count: 1000), "short"]
+        let builds = try texts.enumerated().map { index, text in
+            var build = try Self.build("svc\(index)", tag: "t\(index)", digest: index + 1, run: index % 3 == 0 ? nil : "r\(text.count)")
+            build.commit = index % 2 == 0 ? text : nil
+            build.ref = text
+            build.labels = text.isEmpty ? [:] : ["k\(index)": text, "other": String(text.reversed())]
+            return build
+        }
+        let recorded = try ledger.record(builds, at: Self.t1)
+        for (build, result) in zip(builds, recorded) {
+            let stored = try ledger.build(id: result.id)
+            #expect(stored.service == build.service && stored.tag == build.tag && stored.digest == build.digest.description)
+            #expect(stored.commit == build.commit && stored.ref == build.ref && stored.runID == build.runID)
+            #expect(stored.labels == build.labels)
+        }
+    }
+
     @Test("moving a tag closes the old mapping instead of overwriting it")
     func tagHistory() throws {
         let ledger = try SQLiteLedger()
