@@ -9,9 +9,14 @@ public enum MerkleTree {
     /// Looks up the stored hash of a complete subtree.
     public typealias SubtreeLookup = (_ level: Int, _ index: Int64) throws -> Hash
 
-    public static func leafHash(_ data: some Collection<UInt8>) -> Hash { SHA256.hash(prefix: 0x00, data) }
+    /// `hasher`: pass one to reuse across many hashes (the log's appends).
+    public static func leafHash(_ data: some Collection<UInt8>, hasher: PrefixedHasher = PrefixedHasher()) -> Hash {
+        hasher.hash(prefix: 0x00, data)
+    }
 
-    public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash { SHA256.hash(prefix: 0x01, left, right) }
+    public static func nodeHash(_ left: Hash, _ right: Hash, hasher: PrefixedHasher = PrefixedHasher()) -> Hash {
+        hasher.hash(prefix: 0x01, left, right)
+    }
 
     // MARK: - Building proofs from stored subtrees
 

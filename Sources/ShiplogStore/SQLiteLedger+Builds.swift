@@ -15,12 +15,14 @@ extension SQLiteLedger {
             let existing = try BulkStatement(db, sql: """
                 SELECT id FROM build WHERE repository = ? AND digest = ? AND tag = ? AND run_id = ?
                 """)
-            let pointTag = try TagHistory.pointStatement(db)
+            let tags = try TagHistory.Pointer(db)
             let log = try logAppender(db, time: time)
             var recorded: [RecordedBuild] = []
             recorded.reserveCapacity(builds.count)
             var lastBuiltAt: (time: Timestamp, text: String)?  // a report's builds mostly share one time
-            for build in builds {
+            // New builds' log events, appended after the loop in one go (see LogAppender.append(count:_:)).
+            var events: [(build: Int, id: Int64, builtAt: String, movedTag: Bool)] = []
+            for (position, build) in builds.enumerated() {
                 var builtAt = now
                 if let time = build.builtAt {
                     if lastBuiltAt?.time != time { lastBuiltAt = (time, time.description) }
@@ -46,8 +48,8 @@ extension SQLiteLedger {
                     let id = insert.lastInsertedRowID
                     recorded.append(RecordedBuild(id: id, isNew: true))
                     // Only a new build moves its tag: re-ingesting an old report must not move it back.
-                    let moved = try TagHistory.point(pointTag, repository: repository, tag: build.tag, at: digest, time: now)
-                    try log?.append(.build(id: id, build, builtAt: builtAt, recordedAt: now, movedTag: moved))
+                    let moved = try tags.point(repository: repository, tag: build.tag, at: digest, time: now)
+                    events.append((position, id, builtAt, moved))
                 } else {
                     existing.bind(1, repository)
                     existing.bind(2, digest)
@@ -58,6 +60,10 @@ extension SQLiteLedger {
                     }
                     recorded.append(RecordedBuild(id: id, isNew: false))
                 }
+            }
+            try log?.append(count: events.count) { [events] index in
+                let event = events[index]
+                return .build(id: event.id, builds[event.build], builtAt: event.builtAt, recordedAt: now, movedTag: event.movedTag)
             }
             return recorded
         }

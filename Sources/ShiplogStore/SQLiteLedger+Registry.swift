@@ -14,7 +14,7 @@ extension SQLiteLedger {
                 INSERT INTO registry_event (event_id, action, repository, digest, tag, bytes, service, format, occurred_at, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
                 """)
-            let pointTag = try TagHistory.pointStatement(db)
+            let tags = try TagHistory.Pointer(db)
             let log = try logAppender(db, time: time)
             var services: [String: String] = [:]
             var isNew = [Bool](repeating: false, count: events.count)
@@ -46,7 +46,7 @@ extension SQLiteLedger {
                     break
                 case .push:
                     if let tag = event.tag, let digest,
-                       try TagHistory.point(pointTag, repository: repository, tag: tag, at: digest, time: now) {
+                       try tags.point(repository: repository, tag: tag, at: digest, time: now) {
                         try log?.append(.tag(repository: repository, tag: tag, digest: digest, since: now))
                     }
                 case .delete:
