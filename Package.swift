@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers point inward: shiplog (CLI) -> ShiplogApp -> ShiplogStore -> ShiplogCore.
 // ShiplogCore is pure domain (no I/O); ShiplogStore is the only importer of GRDB.
+// ShiplogCore reads large buildx metadata files with cJSON (a C parser, no I/O), behind JSONDecoder's validation.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -26,7 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        .target(name: "ShiplogCore", swiftSettings: strict),
+        .target(name: "ShiplogCore", dependencies: ["CcJSON"], swiftSettings: strict),
+        .systemLibrary(name: "CcJSON", pkgConfig: "libcjson", providers: [.apt(["libcjson-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // The only importer of COpenSSL: keys, signatures and hashes through OpenSSL's EVP API.
         .target(name: "ShiplogCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),

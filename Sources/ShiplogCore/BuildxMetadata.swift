@@ -42,13 +42,25 @@ public enum BuildxMetadata {
     }
 
     public static func builds(from data: Data, source: String, context: Context) throws(InvalidInput) -> [NewBuild] {
+        try builds(from: data, source: source, context: context, reader: .fastest)
+    }
+
+    /// How a file is read: cJSON when it reads the file as JSONDecoder would, else JSONDecoder.
+    /// Tests read each file both ways and compare.
+    package enum Reader: Sendable { case fastest, jsonDecoder }
+
+    package static func builds(from data: Data, source: String, context: Context, reader: Reader) throws(InvalidInput) -> [NewBuild] {
         let document: Document
-        do {
-            document = try JSONDecoder().decode(Document.self, from: data)
-        } catch {
-            let value = try JSONInput.value(from: data, source: source)  // reports invalid JSON
-            throw InvalidInput(source: source, value: value.typeName,
-                               reason: "unknown metadata shape: a buildx metadata file is a JSON object")
+        if reader == .fastest, let read = Document(cJSON: data) {
+            document = read
+        } else {
+            do {
+                document = try JSONDecoder().decode(Document.self, from: data)
+            } catch {
+                let value = try JSONInput.value(from: data, source: source)  // reports invalid JSON
+                throw InvalidInput(source: source, value: value.typeName,
+                                   reason: "unknown metadata shape: a buildx metadata file is a JSON object")
+            }
         }
         // (bake target or nil, the path prefix for errors, the result object)
         var results: [(target: String?, path: String?, result: Object)] = []
@@ -127,73 +139,6 @@ public enum BuildxMetadata {
             throw InvalidInput(source: source, reason: "no build in the file produced an image (no containerimage.digest)")
         }
         return builds
-    }
-
-    /// A metadata file as decoded: the top-level members that are objects (bake targets), and the rest.
-    /// Members are kept as decoded, in lists: a bake file has thousands of targets of a few members each,
-    /// and building a dictionary of each costs more than the few lookups made in it.
-    struct Document: Decodable {
-        var objects: [(name: String, value: Object)] = []
-        var rest = Object()
-
-        /// The whole top level as one build result (the single-build form).
-        var asResult: Object {
-            var result = rest
-            result.others += objects.map { ($0.name, $0.value.jsonValue) }
-            return result
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: MemberName.self)
-            let keys = container.allKeys  // each call builds the array anew, with a cast per key
-            objects.reserveCapacity(keys.count)
-            for key in keys {
-                // Nearly every member of a bake file is a target object, so that is tried first (each
-                // failed attempt of Codable's builds an error value).
-                if let object = try? container.decode(Object.self, forKey: key) {
-                    objects.append((key.stringValue, object))
-                } else {
-                    rest.add(try container.decode(JSONValue.self, forKey: key), named: key.stringValue)
-                }
-            }
-        }
-    }
-
-    /// A JSON object's members with the string values apart: nearly every member of a build result is a
-    /// string, and reading those straight as strings halves the cost of a bake file of many targets.
-    /// Member names are unique: the decoder keeps one value per name.
-    struct Object: Decodable {
-        var strings: [(name: String, value: String)] = []
-        var others: [(name: String, value: JSONValue)] = []
-
-        init() {}
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: MemberName.self)
-            let keys = container.allKeys
-            strings.reserveCapacity(keys.count)
-            for key in keys {
-                if let text = try? container.decode(String.self, forKey: key) {
-                    strings.append((key.stringValue, text))
-                } else {
-                    others.append((key.stringValue, try container.decode(JSONValue.self, forKey: key)))
-                }
-            }
-        }
-
-        mutating func add(_ value: JSONValue, named name: String) {
-            if case let .string(text) = value { strings.append((name, text)) } else { others.append((name, value)) }
-        }
-
-        func string(_ name: String) -> String? { strings.first { $0.name == name }?.value }
-
-        func other(_ name: String) -> JSONValue? { others.first { $0.name == name }?.value }
-
-        subscript(name: String) -> JSONValue? { string(name).map(JSONValue.string) ?? other(name) }
-
-        var jsonValue: JSONValue {
-            .object(Dictionary(strings.map { ($0.name, JSONValue.string($0.value)) } + others) { first, _ in first })
-        }
     }
 
     /// The comma-separated names of `image.name`, trimmed of spaces.
