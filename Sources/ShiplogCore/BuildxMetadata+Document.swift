@@ -183,11 +183,17 @@ extension BuildxMetadata.Document {
 extension BuildxMetadata.Object {
     /// A top-level object's members (a bake target's result); nil as for ``BuildxMetadata/Document/init(cJSON:)``.
     init?(cJSON node: UnsafeMutablePointer<cJSON>) {
+        // A result has a handful of members, where a scan beats hashing; a set keeps a huge one linear.
+        var names = Set<String>()
         var member = node.pointee.child
         while let item = member {
             member = item.pointee.next
-            guard let name = BuildxMetadata.Document.name(of: item),
-                  !strings.contains(where: { $0.name == name }), !others.contains(where: { $0.name == name }) else { return nil }
+            guard let name = BuildxMetadata.Document.name(of: item) else { return nil }
+            let count = strings.count + others.count
+            if count == 16 { names = Set(strings.map(\.name) + others.map(\.name)) }
+            let repeated = count < 16 ? strings.contains { $0.name == name } || others.contains { $0.name == name }
+                                      : !names.insert(name).inserted
+            guard !repeated else { return nil }
             if item.pointee.type & 0xFF == cJSON_String, let text = item.pointee.valuestring {
                 strings.append((name, String(cString: text)))
             } else {

@@ -45,6 +45,11 @@ struct BuildxReadersTests {
         let builds = Self.outcome(bake, .fastest)
         #expect(builds == Self.outcome(bake, .jsonDecoder))
         #expect(builds.split(separator: "\n").count == 600)
+        // a result of many members: past sixteen, repeated names are looked for in a set
+        let wide = Data(("{\"t\":{\"containerimage.digest\":\"\(Self.digest)\"," + (0 ..< 40).map { "\"k\($0)\":\"v\($0)\"," }.joined()
+            + "\"image.name\":\"r.io/a/app\"}}").utf8)
+        #expect(BuildxMetadata.cJSONReads(wide))
+        #expect(Self.outcome(wide, .fastest) == Self.outcome(wide, .jsonDecoder))
     }
 
     /// Valid JSON cJSON could read differently, and invalid JSON cJSON itself would accept.
@@ -54,6 +59,8 @@ struct BuildxReadersTests {
         #"{"t":{"containerimage.digest":"\#(digest)","image.name":"r.io/a/app","image.name":"r.io/b/app"}}"#,
         #"{"t":{"containerimage.digest":"\#(digest)","image.name":"r.io/a/app"},"t":{"image.name":"r.io/b/app"}}"#,
         #"{"t":{"containerimage.digest":"\#(digest)","image.name":"r.io/a/app"},"t":"x"}"#,
+        // a name repeated after the sixteenth member, where the check switches to a set
+        "{\"t\":{\"containerimage.digest\":\"\(digest)\"," + (0 ..< 20).map { "\"k\($0)\":\"v\"," }.joined() + "\"k3\":\"w\"}}",
         #"{"t":{"containerimage.digest":"\#(digest)","image.name":"r.io/a/app","x":"a\u0000b"}}"#,
         #"{"t":{"containerimage.digest":"\#(digest)","image.name":"r.io/a/app","x":01}}"#,
         "{\"t\":{\"containerimage.digest\":\"\(digest)\",\"image.name\":\"r.io/a/app\",\"x\":\"tab\there\"}}",
