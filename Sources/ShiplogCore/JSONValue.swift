@@ -14,7 +14,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(String.self) {
+            return
+        }
+        let string = Result { try container.decode(String.self) }
+        if case let .success(value) = string {
             self = .string(value)
         } else if let members = try? decoder.container(keyedBy: MemberName.self) {
             let keys = members.allKeys  // each call builds the array anew, with a cast per key
@@ -29,7 +32,19 @@ public enum JSONValue: Sendable, Hashable, Codable {
         } else if let value = try? container.decode(Int64.self) {
             self = .integer(value)
         } else {
-            self = .number(try container.decode(Double.self))
+            do {
+                self = .number(try container.decode(Double.self))
+            } catch {
+                // A string the decoder cannot read fails as every other type too, and "expected a number"
+                // would mislead: its own failure is not a type mismatch (Foundation's, for bytes that are not
+                // UTF-8, is an internal JSONError without the field).
+                if case let .failure(failure) = string {
+                    if let mismatch = failure as? DecodingError, case .typeMismatch = mismatch { throw error }
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                            debugDescription: "the string is not valid UTF-8", underlyingError: failure))
+                }
+                throw error
+            }
         }
     }
 

@@ -81,7 +81,8 @@ struct BuildxReadersTests {
         data.append(contentsOf: Data(#""}}"#.utf8))
         #expect(!BuildxMetadata.cJSONReads(data))
         #expect(Self.outcome(data, .fastest) == Self.outcome(data, .jsonDecoder))
-        #expect(Self.outcome(data, .fastest).hasPrefix("error: f.json: t.x:"))
+        let outcome = Self.outcome(data, .fastest)
+        #expect(outcome.hasPrefix("error: f.json: t.x: the string is not valid UTF-8"), "\(outcome)")
     }
 
     @Test("escapes, nested values and unusual names that cJSON reads come out as JSONDecoder's")
