@@ -83,15 +83,19 @@ extension BuildxMetadata.Document {
     /// become a label (cJSON keeps only a double).
     init?(cJSON data: Data) {
         guard (try? JSONDecoder().decode(Scanned.self, from: data)) != nil else { return nil }
+        guard let document = ParseArena.parsing({ Self(reading: data) }) else { return nil }
+        self = document
+    }
+
+    /// The reading itself, inside a parse arena: cJSON's tree is freed with it.
+    private init?(reading data: Data) {
         let root: UnsafeMutablePointer<cJSON>? = data.withUnsafeBytes { buffer in
             let bytes = buffer.bindMemory(to: UInt8.self)
             guard let base = bytes.baseAddress, String(validating: bytes, as: UTF8.self) != nil,
                   Self.stringsAreReadable(bytes) else { return nil }
             return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { cJSON_ParseWithLength($0, bytes.count) }
         }
-        guard let root else { return nil }
-        defer { cJSON_Delete(root) }
-        guard root.pointee.type & 0xFF == cJSON_Object else { return nil }
+        guard let root, root.pointee.type & 0xFF == cJSON_Object else { return nil }
 
         var member = root.pointee.child
         while let node = member {

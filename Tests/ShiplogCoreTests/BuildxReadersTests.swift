@@ -52,6 +52,27 @@ struct BuildxReadersTests {
         #expect(Self.outcome(wide, .fastest) == Self.outcome(wide, .jsonDecoder))
     }
 
+    /// cJSON allocates from the arena of the thread that parses: parses on several threads at once must not share one.
+    @Test("bake files parsed on several threads at once each read as JSONDecoder reads them")
+    func concurrentParses() {
+        let files = (0 ..< 8).map { Data(Self.bake(200 + 37 * $0).utf8) }
+        let expected = files.map { Self.outcome($0, .jsonDecoder) }
+        final class Outcomes: @unchecked Sendable {  // guarded by the lock
+            let lock = NSLock()
+            var values: [String]
+            init(count: Int) { values = Array(repeating: "", count: count) }
+        }
+        let outcomes = Outcomes(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count * 4) { run in
+            let index = run % files.count
+            let outcome = Self.outcome(files[index], .fastest)
+            outcomes.lock.withLock {
+                outcomes.values[index] = outcomes.values[index].isEmpty || outcomes.values[index] == outcome ? outcome : "differs between runs"
+            }
+        }
+        #expect(outcomes.values == expected)
+    }
+
     /// Valid JSON cJSON could read differently, and invalid JSON cJSON itself would accept.
     @Test("cJSON declines what it could read differently from JSONDecoder", arguments: [
         #"{"t":{"containerimage.digest":"\#(digest)","image.name":"r.io/a/app","n":9007199254740993}}"#,
