@@ -37,7 +37,8 @@ final class LogAppender: @unchecked Sendable {
         self.time = time.description
         insertEntry = try BulkStatement(db, sql: "INSERT INTO log_entry (leaf_index, kind, data, leaf_hash, appended_at) VALUES (?, ?, ?, ?, ?)")
         insertNode = try BulkStatement(db, sql: "INSERT INTO log_node (level, idx, hash) VALUES (?, ?, ?)")
-        let size = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(leaf_index) + 1, 0) FROM log_entry")) ?? 0
+        // Straight through libsqlite3: this runs once per ledger write, where GRDB's row decoding showed.
+        let size = try BulkStatement(db, sql: "SELECT coalesce(max(leaf_index) + 1, 0) FROM log_entry").firstInteger() ?? 0
         if let cached, cached.size == size {
             frontier = cached
         } else {
