@@ -85,7 +85,7 @@ struct BulkStatement: ~Copyable {
 
 /// One buffer per statement parameter that bound values are copied into. Bound as SQLITE_STATIC from
 /// there, a value costs a copy into memory reused row after row instead of a malloc and a copy inside
-/// SQLite (SQLITE_TRANSIENT): thirteen of them per build in a bulk ingest, where they showed in profiles.
+/// SQLite (SQLITE_TRANSIENT): seventeen of them per build in a bulk ingest, where they showed in profiles.
 /// A buffer changes only when its own parameter is bound again, after the statement ran with the
 /// previous value.
 private final class ParameterBuffers {
