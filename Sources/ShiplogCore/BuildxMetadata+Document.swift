@@ -18,7 +18,9 @@ extension BuildxMetadata {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: MemberName.self)
-            let keys = container.allKeys  // each call builds the array anew, with a cast per key
+            // In name order, so that of several bad members the error names the same one every time (the
+            // decoder's order is its dictionary's); allKeys builds the array anew at each call.
+            let keys = container.allKeys.sorted { $0.stringValue < $1.stringValue }
             objects.reserveCapacity(keys.count)
             for key in keys {
                 // Nearly every member of a bake file is a target object, so that is tried first (each
@@ -42,7 +44,7 @@ extension BuildxMetadata {
         init() {}
 
         init(_ container: KeyedDecodingContainer<MemberName>) throws {
-            let keys = container.allKeys
+            let keys = container.allKeys.sorted { $0.stringValue < $1.stringValue }  // as in Document
             strings.reserveCapacity(keys.count)
             for key in keys {
                 if let text = try? container.decode(String.self, forKey: key) {
@@ -76,8 +78,8 @@ extension BuildxMetadata.Document {
     /// milliseconds where JSONDecoder's containers take fifty.
     ///
     /// JSONDecoder still checks the file first (decoding a type that reads nothing scans it all), and what
-    /// its scan leaves to string decoding is checked here (UTF-8, control characters), so cJSON never
-    /// accepts what JSONDecoder refuses. Nil wherever the two could read a valid file differently, and the
+    /// its scan leaves to decoding each value is checked here (UTF-8, control characters, number syntax),
+    /// so cJSON never accepts what JSONDecoder refuses; a test damages files at random to hold it to that. Nil wherever the two could read a valid file differently, and the
     /// caller decodes it with JSONDecoder instead: a `\u0000` escape (cJSON's strings end at NUL), a name
     /// repeated in one object (which one wins is the decoder's business), or a number where it could
     /// become a label (cJSON keeps only a double).
@@ -92,7 +94,7 @@ extension BuildxMetadata.Document {
         let root: UnsafeMutablePointer<cJSON>? = data.withUnsafeBytes { buffer in
             let bytes = buffer.bindMemory(to: UInt8.self)
             guard let base = bytes.baseAddress, String(validating: bytes, as: UTF8.self) != nil,
-                  Self.stringsAreReadable(bytes) else { return nil }
+                  Self.passesLateChecks(bytes) else { return nil }
             return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { cJSON_ParseWithLength($0, bytes.count) }
         }
         guard let root, root.pointee.type & 0xFF == cJSON_Object else { return nil }
@@ -120,28 +122,73 @@ extension BuildxMetadata.Document {
         init(from decoder: any Decoder) {}
     }
 
-    /// One pass over the text for what JSONDecoder's scan lets through and refuses only when it reads
-    /// the string: a control character inside a string. And for a `\u0000` escape, which cJSON cannot hold.
-    static func stringsAreReadable(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// One pass over the text for what JSONDecoder's scan lets through and refuses only when it decodes the
+    /// value, and cJSON reads (found by damaging files at random, `BuildxReadersTests`): a control character
+    /// inside a string, an escape other than JSON's (cJSON reads `\u` and four non-hex characters as NUL),
+    /// and a number outside JSON's grammar (`06`, `1.`, `-01`, `1.e5`). And a `\u0000` escape, which
+    /// cJSON cannot hold. Surrogates, literals and the structure are the scan's and cJSON's to refuse.
+    static func passesLateChecks(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
-        let nulEscape = Array(#"\u0000"#.utf8)
+        let escapes = Array(#""\/bfnrt"#.utf8)
         var inString = false
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
             if inString {
                 if byte == backslash {
-                    if bytes[index...].starts(with: nulEscape) { return false }
-                    index += 2  // past the escaped character, which may be a quote or a backslash
+                    guard index + 1 < bytes.count else { return false }
+                    if bytes[index + 1] == UInt8(ascii: "u") {
+                        let hex = bytes[min(index + 2, bytes.count) ..< min(index + 6, bytes.count)]
+                        guard hex.count == 4, hex.allSatisfy(isHexDigit), !hex.allSatisfy({ $0 == UInt8(ascii: "0") }) else { return false }
+                        index += 6
+                    } else {
+                        guard escapes.contains(bytes[index + 1]) else { return false }
+                        index += 2  // past the escaped character, which may be a quote or a backslash
+                    }
                     continue
                 }
                 if byte == quote { inString = false } else if byte < 0x20 { return false }
             } else if byte == quote {
                 inString = true
+            } else if byte == UInt8(ascii: "-") || isDigit(byte) {
+                guard let end = numberEnd(bytes, from: index) else { return false }
+                index = end
+                continue
             }
             index += 1
         }
         return true
+    }
+
+    /// Where the number starting at `start` ends, or nil when it is not `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    /// followed by something that is not part of a number.
+    static func numberEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start
+        func at(_ test: (UInt8) -> Bool) -> Bool { index < bytes.count && test(bytes[index]) }
+        func digits() -> Bool {
+            guard at(isDigit) else { return false }
+            while at(isDigit) { index += 1 }
+            return true
+        }
+        if at({ $0 == UInt8(ascii: "-") }) { index += 1 }
+        if at({ $0 == UInt8(ascii: "0") }) { index += 1 } else if !digits() { return nil }
+        if at({ $0 == UInt8(ascii: ".") }) {
+            index += 1
+            guard digits() else { return nil }
+        }
+        if at({ $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+            index += 1
+            if at({ $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }) { index += 1 }
+            guard digits() else { return nil }
+        }
+        let partOfNumber: (UInt8) -> Bool = { isDigit($0) || Array("+-.eE".utf8).contains($0) }
+        return at(partOfNumber) ? nil : index
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
     }
 
     static func name(of node: UnsafeMutablePointer<cJSON>) -> String? {
@@ -158,8 +205,8 @@ extension BuildxMetadata.Document {
         case cJSON_String: return node.pointee.valuestring.map { .string(String(cString: $0)) }
         case cJSON_Number:
             // Deeper numbers (a descriptor's size) are never read, only carried.
-            guard depth > 2 else { return nil }
             let number = node.pointee.valuedouble
+            guard depth > 2, number.isFinite else { return nil }  // JSONDecoder refuses 1e400
             return number.rounded() == number && abs(number) < 0x1p53 ? .integer(Int64(number)) : .number(number)
         case cJSON_Array:
             var values: [JSONValue] = []

@@ -20,7 +20,9 @@ public enum JSONValue: Sendable, Hashable, Codable {
         if case let .success(value) = string {
             self = .string(value)
         } else if let members = try? decoder.container(keyedBy: MemberName.self) {
-            let keys = members.allKeys  // each call builds the array anew, with a cast per key
+            // In name order, so that of several bad members the error names the same one every time (the
+            // decoder's order is its dictionary's); allKeys builds the array anew at each call.
+            let keys = members.allKeys.sorted { $0.stringValue < $1.stringValue }
             var object: [String: JSONValue] = [:]
             object.reserveCapacity(keys.count)
             for key in keys { object[key.stringValue] = try members.decode(JSONValue.self, forKey: key) }
