@@ -77,12 +77,13 @@ extension BuildxMetadata.Document {
     /// Reads the file with cJSON, which builds its tree of a 10,000-target bake file in a few
     /// milliseconds where JSONDecoder's containers take fifty.
     ///
-    /// JSONDecoder still checks the file first (decoding a type that reads nothing scans it all), and what
-    /// its scan leaves to decoding each value is checked here (UTF-8, control characters, number syntax),
-    /// so cJSON never accepts what JSONDecoder refuses; a test damages files at random to hold it to that. Nil wherever the two could read a valid file differently, and the
-    /// caller decodes it with JSONDecoder instead: a `\u0000` escape (cJSON's strings end at NUL), a name
-    /// repeated in one object (which one wins is the decoder's business), or a number where it could
-    /// become a label (cJSON keeps only a double).
+    /// JSONDecoder still scans the file first (decoding a type that reads nothing), and what its scan
+    /// leaves to decoding each value is checked here (UTF-8, control characters and escapes in strings,
+    /// number syntax), so cJSON never accepts what JSONDecoder refuses; a test damages files at random to
+    /// hold it to that. Nil wherever the two could read a valid file differently, and the caller decodes
+    /// it with JSONDecoder instead: a `\u0000` escape (cJSON's strings end at NUL), a name repeated in one
+    /// object (which one wins is the decoder's business), or a number where it could become a label
+    /// (cJSON keeps only a double).
     init?(cJSON data: Data) {
         guard (try? JSONDecoder().decode(Scanned.self, from: data)) != nil else { return nil }
         guard let document = ParseArena.parsing({ Self(reading: data) }) else { return nil }

@@ -22,9 +22,9 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Codable {
     }
 
     public init(parsing text: String) throws(ValueError) {
-        // Bulk ingest parses one per build: checking a contiguous buffer is several times faster than the view.
-        let problem = text.utf8.withContiguousStorageIfAvailable(Self.problem(in:)) ?? Array(text.utf8).withUnsafeBufferPointer(Self.problem(in:))
-        if let problem { throw ValueError(value: text, reason: problem) }
+        // Bulk ingest parses one per build: checking the UTF-8 buffer is several times faster than the view.
+        var bytes = text
+        if let problem = bytes.withUTF8(Self.problem(in:)) { throw ValueError(value: text, reason: problem) }
         description = text
     }
 

@@ -16,10 +16,9 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
     package init(validated name: String) { self.name = name }
 
     public init(parsing text: String) throws(ValueError) {
-        // Over the contiguous bytes, as Digest does: bulk ingest parses one repository per build.
-        let problem = text.utf8.withContiguousStorageIfAvailable(Self.problem(in:))
-            ?? Array(text.utf8).withUnsafeBufferPointer(Self.problem(in:))
-        if let problem { throw ValueError(value: text, reason: problem) }
+        // Over the UTF-8 buffer, as Digest does: bulk ingest parses one repository per build.
+        var bytes = text
+        if let problem = bytes.withUTF8(Self.problem(in:)) { throw ValueError(value: text, reason: problem) }
         self.name = text
     }
 

@@ -49,7 +49,6 @@ struct CanonicalWriter {
     typealias Value = LedgerEvent.Value
 
     var bytes: [UInt8] = []
-    private var first = true
 
     /// `capacity`: an event's JSON is a few hundred bytes; growing the buffer costs more than reserving.
     init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
@@ -62,11 +61,11 @@ struct CanonicalWriter {
         case .null: bytes.append(contentsOf: "null".utf8)
         case let .object(members):
             // Most objects list their members in order already: checking is cheaper than sorting.
-            open()
+            bytes.append(UInt8(ascii: "{"))
             for member in Self.isSorted(members) ? members : members.sorted(by: { Self.precedes($0.0, $1.0) }) {
                 write(member: member)
             }
-            close()
+            bytes.append(UInt8(ascii: "}"))
         }
     }
 
@@ -74,7 +73,7 @@ struct CanonicalWriter {
     /// sorted after all (checked on the way rather than in a pass of its own).
     mutating func writeObject(merging members: [(String, Value)], _ others: [(String, Value)]) -> Bool {
         var rest = others[...]
-        open()
+        bytes.append(UInt8(ascii: "{"))
         for index in members.indices {
             let member = members[index]
             if index > members.startIndex, !Self.precedes(members[index - 1].0, member.0) { return false }
@@ -85,27 +84,16 @@ struct CanonicalWriter {
             write(member: member)
         }
         for next in rest { write(member: next) }
-        close()
+        bytes.append(UInt8(ascii: "}"))
         return true
     }
 
-    private mutating func open() {
-        bytes.append(UInt8(ascii: "{"))
-        first = true
-    }
-
-    private mutating func close() {
-        bytes.append(UInt8(ascii: "}"))
-        first = false
-    }
-
+    /// `"name":value`, after a comma unless it opens its object (no value ends in `{`).
     private mutating func write(member: (String, Value)) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
         write(member.0)
         bytes.append(UInt8(ascii: ":"))
-        first = true  // a nested object's first member
         write(member.1)
-        first = false
     }
 
     /// The same escaping as ``CanonicalJSON/string(_:htmlSafe:)``, appended straight from the string's
@@ -127,13 +115,13 @@ struct CanonicalWriter {
     /// Byte order of the UTF-8, as canonical JSON sorts keys (Swift's `<` on String compares Unicode
     /// normalizations, which is not the same order).
     static func precedes(_ left: String, _ right: String) -> Bool {
-        let compared = left.utf8.withContiguousStorageIfAvailable { a in
-            right.utf8.withContiguousStorageIfAvailable { b in
+        var (left, right) = (left, right)
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
                 for index in 0 ..< min(a.count, b.count) where a[index] != b[index] { return a[index] < b[index] }
                 return a.count < b.count
             }
         }
-        return (compared ?? nil) ?? left.utf8.lexicographicallyPrecedes(right.utf8)
     }
 }
 
