@@ -3,7 +3,6 @@ import PackageDescription
 
 // Layers point inward: shiplog (CLI) -> ShiplogApp -> ShiplogStore -> ShiplogCore.
 // ShiplogCore is pure domain (no I/O); ShiplogStore is the only importer of GRDB.
-// ShiplogCore reads large buildx metadata files with cJSON (a C parser, no I/O), behind JSONDecoder's validation.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -27,8 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        .target(name: "ShiplogCore", dependencies: ["CcJSON"], swiftSettings: strict),
-        .systemLibrary(name: "CcJSON", pkgConfig: "libcjson", providers: [.apt(["libcjson-dev"])]),
+        .target(name: "ShiplogCore", swiftSettings: strict),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // The only importer of COpenSSL: keys, signatures and hashes through OpenSSL's EVP API.
         .target(name: "ShiplogCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),

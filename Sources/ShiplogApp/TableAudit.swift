@@ -24,12 +24,12 @@ struct TableAudit {
             try compareBuild(entry, store: store)
             return
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(entry.data))) as? [String: Any] else { return }
+        guard let object = Self.object(entry.data) else { return }
         func text(_ key: String) -> String {
             switch object[key] {
-            case let value as String: value
-            case let value as NSNumber: value.stringValue
-            case let value as [String: String]: CanonicalJSON.object(value)
+            case let .string(value)?: value
+            case let .integer(value)?: String(value)
+            case let .object(members)?: CanonicalJSON.object(members.compactMapValues(\.stringValue))
             default: ""
             }
         }
@@ -85,14 +85,19 @@ struct TableAudit {
         }
     }
 
+    /// A logged event's members; events are canonical JSON objects.
+    static func object(_ bytes: [UInt8]) -> [String: JSONValue]? {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)))?.objectValue
+    }
+
     static func buildID(in entry: LogEntry) -> Int64 {
-        ((try? JSONSerialization.jsonObject(with: Data(entry.data))) as? [String: Any]).flatMap { ($0["id"] as? NSNumber)?.int64Value } ?? -1
+        if case let .integer(id)? = object(entry.data)?["id"] { return id }
+        return -1
     }
 
     static func firstDifferentField(logged: [UInt8], table: [UInt8]) -> String {
-        guard let a = (try? JSONSerialization.jsonObject(with: Data(logged))) as? [String: Any],
-              let b = (try? JSONSerialization.jsonObject(with: Data(table))) as? [String: Any] else { return "a field" }
-        return a.keys.sorted().first { key in key != "moved_tag" && "\(a[key] ?? "")" != "\(b[key] ?? "")" }.map { "\($0)" } ?? "a field"
+        guard let a = object(logged), let b = object(table) else { return "a field" }
+        return a.keys.sorted().first { key in key != "moved_tag" && a[key] != b[key] } ?? "a field"
     }
 
     /// The first row that differs from what the log says, or nil when the tables agree with it.

@@ -42,25 +42,13 @@ public enum BuildxMetadata {
     }
 
     public static func builds(from data: Data, source: String, context: Context) throws(InvalidInput) -> [NewBuild] {
-        try builds(from: data, source: source, context: context, reader: .fastest)
-    }
-
-    /// How a file is read: cJSON when it reads the file as JSONDecoder would, else JSONDecoder.
-    /// Tests read each file both ways and compare.
-    package enum Reader: Sendable { case fastest, jsonDecoder }
-
-    package static func builds(from data: Data, source: String, context: Context, reader: Reader) throws(InvalidInput) -> [NewBuild] {
         let document: Document
-        if reader == .fastest, let read = Document(cJSON: data) {
-            document = read
-        } else {
-            do {
-                document = try JSONDecoder().decode(Document.self, from: data)
-            } catch {
-                let value = try JSONInput.value(from: data, source: source)  // reports invalid JSON
-                throw InvalidInput(source: source, value: value.typeName,
-                                   reason: "unknown metadata shape: a buildx metadata file is a JSON object")
-            }
+        do {
+            document = try JSONDecoder().decode(Document.self, from: data)
+        } catch {
+            let value = try JSONInput.value(from: data, source: source)  // reports invalid JSON
+            throw InvalidInput(source: source, value: value.typeName,
+                               reason: "unknown metadata shape: a buildx metadata file is a JSON object")
         }
         // (bake target or nil, the path prefix for errors, the result object)
         var results: [(target: String?, path: String?, result: Object)] = []
