@@ -3,25 +3,24 @@ import ShiplogCrypto
 
 /// A recorded signature as `sign --json` and `signature import --json` print it: base64 signature, payload text.
 public struct SignatureDocument: Sendable, Encodable {
-    public var record: StoredSignature
+    public var id: Int64
+    public var repository: String
+    public var digest: String
+    public var signature: String
+    public var payload: String
+    public var source: String
+    @Nullable public var keyID: String?
+    public var recordedAt: Timestamp
 
-    public init(record: StoredSignature) { self.record = record }
-
-    enum CodingKeys: String, CodingKey {
-        case id, repository, digest, signature, payload, source
-        case keyID = "key_id", recordedAt = "recorded_at"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(record.id, forKey: .id)
-        try container.encode(record.repository, forKey: .repository)
-        try container.encode(record.digest, forKey: .digest)
-        try container.encode(Base64.encode(record.signature), forKey: .signature)
-        try container.encode(String(decoding: record.payload, as: UTF8.self), forKey: .payload)
-        try container.encode(record.source, forKey: .source)
-        try container.encode(record.signerKeyID, forKey: .keyID)
-        try container.encode(record.recordedAt, forKey: .recordedAt)
+    public init(record: StoredSignature) {
+        id = record.id
+        repository = record.repository
+        digest = record.digest
+        signature = Base64.encode(record.signature)
+        payload = String(decoding: record.payload, as: UTF8.self)
+        source = record.source
+        keyID = record.signerKeyID
+        recordedAt = record.recordedAt
     }
 }
 
@@ -51,11 +50,6 @@ public struct LogPublicKey: Sendable, Encodable {
         keyID = signer.publicKey.keyID
         publicKeyPEM = signer.publicKey.pem
         noteVerifierKey = signer.noteVerifierKey
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case origin
-        case keyID = "key_id", publicKeyPEM = "public_key_pem", noteVerifierKey = "note_verifier_key"
     }
 }
 

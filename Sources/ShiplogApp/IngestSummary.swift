@@ -17,11 +17,6 @@ public struct IngestSummary: Sendable, Hashable, Encodable {
     public var alreadyRecorded: Int
     public var builds: [Entry]
 
-    enum CodingKeys: String, CodingKey {
-        case source, recorded, builds
-        case alreadyRecorded = "already_recorded"
-    }
-
     init(source: String, builds: [NewBuild], results: [RecordedBuild]) {
         self.source = source
         self.builds = zip(builds, results).map { build, result in

@@ -57,7 +57,7 @@ public struct Document: Sendable, Encodable {
     /// The document as plain JSON, which is what the CLI's tables read.
     public func json() throws(LedgerError) -> JSONValue {
         if let value = body as? JSONValue { return value }
-        do { return try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(self)) } catch {
+        do { return try JSONDecoder().decode(JSONValue.self, from: try ContractJSON.compact.encode(self)) } catch {
             throw .storage("could not encode a result: \(error)")
         }
     }
@@ -66,11 +66,24 @@ public struct Document: Sendable, Encodable {
 /// What asking to start a deploy produced: the deploy, or the gate's refusal (recorded too) with its verification.
 public enum DeployAnswer: Sendable {
     case started(Document)
-    case refused(Document)
+    case refused(DeployRefusal)
 }
 
-/// `deploy start` / POST /v1/deploys: the image by digest, or by tag resolved through the tag history.
-public struct DeployRequest: Sendable {
+/// The gate's refusal of a deploy: the verification that decided it, and the one line every door shows.
+public struct DeployRefusal: Sendable {
+    public var verification: Document
+    public var message: String
+
+    public init(environment: String, verification: Document) throws(LedgerError) {
+        self.verification = verification
+        let json = try verification.json()
+        message = "deploy refused: \(environment) requires a trusted signature: "
+            + "\(json["reason"]?.stringValue ?? "-"): \(json["detail"]?.stringValue ?? "-")"
+    }
+}
+
+/// `deploy start` / POST /v1/deploys (its body): the image by digest, or by tag resolved through the tag history.
+public struct DeployRequest: Sendable, Codable {
     public var environment: String
     public var slot: String?
     public var service: String

@@ -32,13 +32,31 @@ public struct LocalLedger: LedgerAPI {
         batcher = BuildBatcher(ledger: ledger, queue: queue)
     }
 
+    /// Runs a write on the write queue when there is one, and answers with its document.
+    func write(_ body: @escaping @Sendable (ReleaseLedger) throws -> some Encodable & Sendable) async throws(LedgerError) -> Document {
+        Document(try await writing(body))
+    }
+
     /// Runs a write on the write queue when there is one.
-    func write<T: Sendable>(_ body: @escaping @Sendable () throws(LedgerError) -> T) async throws(LedgerError) -> T {
-        guard let writes else { return try body() }
+    func writing<T: Sendable>(_ body: @escaping @Sendable (ReleaseLedger) throws -> T) async throws(LedgerError) -> T {
+        let ledger = ledger
+        guard let writes else { return try Self.typed { try body(ledger) } }
         let result: Result<T, LedgerError> = await withCheckedContinuation { continuation in
-            writes.async { continuation.resume(returning: Result { () throws(LedgerError) -> T in try body() }) }
+            writes.async { continuation.resume(returning: Result { () throws(LedgerError) in try Self.typed { try body(ledger) } }) }
         }
         return try result.get()
+    }
+
+    /// Runs a read on the caller's thread (reads are short), and answers with its document.
+    func read(_ body: (ReleaseLedger) throws -> some Encodable & Sendable) throws(LedgerError) -> Document {
+        Document(try Self.typed { try body(ledger) })
+    }
+
+    /// The ledger's operations throw only `LedgerError`; the closures around them are untyped for brevity.
+    private static func typed<T>(_ body: () throws -> T) throws(LedgerError) -> T {
+        do { return try body() } catch let error as LedgerError { throw error } catch {
+            throw .storage("unexpected failure: \(error)")
+        }
     }
 
     // MARK: - Builds
@@ -49,33 +67,27 @@ public struct LocalLedger: LedgerAPI {
     }
 
     public func ingestPushMetadata(_ data: Data, source: String) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in try ledger.ingestPushMetadata(data, source: source) })
+        try await write { try $0.ingestPushMetadata(data, source: source) }
     }
 
     public func ingestBuildxMetadata(_ data: Data, source: String, context: BuildxMetadata.Context) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in try ledger.ingestBuildxMetadata(data, source: source, context: context) })
+        try await write { try $0.ingestBuildxMetadata(data, source: source, context: context) }
     }
 
     public func ingestRegistryEvents(_ data: Data, source: String) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in try ledger.ingestRegistryEvents(data, source: source) })
+        try await write { try $0.ingestRegistryEvents(data, source: source) }
     }
 
     public func ingestLangfuse(_ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in
-            try ledger.ingestLangfuse(data, source: source, service: service, mapping: mapping)
-        })
+        try await write { try $0.ingestLangfuse(data, source: source, service: service, mapping: mapping) }
     }
 
     public func costReport(from: String, to: String, by: CostReport.Period) async throws(LedgerError) -> Document {
-        Document(try ledger.costReport(from: from, to: to, by: by))
+        try read { try $0.costReport(from: from, to: to, by: by) }
     }
 
     public func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
-        Document(try ledger.builds(query))
+        try read { try $0.builds(query) }
     }
 
     public func image(digest: Digest, repository: Repository?) async throws(LedgerError) -> Document {
@@ -84,8 +96,7 @@ public struct LocalLedger: LedgerAPI {
     }
 
     public func markBad(repository: Repository, digest: Digest, reason: String) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        try await write { () throws(LedgerError) in try ledger.markBad(repository: repository, digest: digest, reason: reason) }
+        try await writing { try $0.markBad(repository: repository, digest: digest, reason: reason) }
         return Document(BadMarkDocument(repository: repository.name, digest: digest.description, reason: reason))
     }
 
@@ -98,14 +109,13 @@ public struct LocalLedger: LedgerAPI {
             guarded.logKeyID = try LogKeyFile.signer(database: databasePath, create: false)?.publicKey.keyID
         }
         let ledger = guarded
-        return Document(try await write { () throws(LedgerError) in try ledger.addKey(encoded: encoded, source: source, name: name) })
+        return try await write { _ in try ledger.addKey(encoded: encoded, source: source, name: name) }
     }
 
-    public func keys() async throws(LedgerError) -> Document { Document(try ledger.keys()) }
+    public func keys() async throws(LedgerError) -> Document { try read { try $0.keys() } }
 
     public func revokeKey(id: String, reason: String?) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in try ledger.revokeKey(id: id, reason: reason) })
+        try await write { try $0.revokeKey(id: id, reason: reason) }
     }
 
     public func importSignature(_ upload: SignatureUpload) async throws(LedgerError) -> Document {
@@ -115,10 +125,9 @@ public struct LocalLedger: LedgerAPI {
                 throw .invalidInput(InvalidInput(field: "public_key", reason: error.description))
             }
         }
-        let ledger = ledger
         let key = signer
-        let record = try await write { () throws(LedgerError) in
-            try ledger.importSignature(
+        let record = try await writing {
+            try $0.importSignature(
                 repository: upload.repository, digest: upload.digest, payload: upload.payload, payloadSource: upload.payloadSource,
                 signature: upload.signature, signatureSource: upload.signatureSource, signer: key, origin: upload.origin)
         }
@@ -126,47 +135,41 @@ public struct LocalLedger: LedgerAPI {
     }
 
     public func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document {
-        Document(try ledger.verify(repository: repository, digest: digest, keyID: keyID))
+        try read { try $0.verify(repository: repository, digest: digest, keyID: keyID) }
     }
 
     // MARK: - Environments and deploys
 
     public func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in
-            try ledger.createEnvironment(name: name, slots: slots, requireSignature: requireSignature)
-        })
+        try await write { try $0.createEnvironment(name: name, slots: slots, requireSignature: requireSignature) }
     }
 
     public func switchSlot(environment: String, to slot: String, actor: String?) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in try ledger.switchSlot(environment: environment, to: slot, actor: actor) })
+        try await write { try $0.switchSlot(environment: environment, to: slot, actor: actor) }
     }
 
     public func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
-        let ledger = ledger
-        let outcome = try await write { () throws(LedgerError) in
-            try ledger.startDeploy(environment: request.environment, slot: request.slot, service: request.service,
+        let outcome = try await writing {
+            try $0.startDeploy(environment: request.environment, slot: request.slot, service: request.service,
                                    image: request.image, actor: request.actor)
         }
         switch outcome {
         case let .started(deploy): return .started(Document(deploy))
-        case let .refused(verification): return .refused(Document(verification))
+        case let .refused(verification):
+            return .refused(try DeployRefusal(environment: request.environment, verification: Document(verification)))
         }
     }
 
     public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in try ledger.checkDeploy(id: id, name: name, status: status, detail: detail) })
+        try await write { try $0.checkDeploy(id: id, name: name, status: status, detail: detail) }
     }
 
     public func finishDeploy(id: Int64, state: DeployState) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in try ledger.finishDeploy(id: id, state: state) })
+        try await write { try $0.finishDeploy(id: id, state: state) }
     }
 
     public func live(environment: String, slot: String?, service: String?) async throws(LedgerError) -> Document {
-        Document(try ledger.live(environment: environment, slot: slot, service: service))
+        try read { try $0.live(environment: environment, slot: slot, service: service) }
     }
 
     public func lastKnownGood(environment: String, service: String) async throws(LedgerError) -> Document {
@@ -177,28 +180,27 @@ public struct LocalLedger: LedgerAPI {
     }
 
     public func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document {
-        Document(try ledger.rollbackPlan(environment: environment, service: service, toPrevious: toPrevious))
+        try read { try $0.rollbackPlan(environment: environment, service: service, toPrevious: toPrevious) }
     }
 
     // MARK: - Transparency log
 
     public func checkpoint() async throws(LedgerError) -> Document {
         let signer = try logSigner()
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in try ledger.checkpoint(signer: signer) })
+        return try await write { try $0.checkpoint(signer: signer) }
     }
 
     public func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document {
-        Document(try ledger.proveInclusion(index: index, size: size))
+        try read { try $0.proveInclusion(index: index, size: size) }
     }
 
     public func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document {
-        Document(try ledger.proveConsistency(from: from, to: to))
+        try read { try $0.proveConsistency(from: from, to: to) }
     }
 
     public func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
         let key = try LogKeyFile.signer(database: databasePath, create: false)?.publicKey
-        return Document(try ledger.verifyLog(logKey: key, auditTables: auditTables))
+        return try read { try $0.verifyLog(logKey: key, auditTables: auditTables) }
     }
 
     public func logPublicKey() async throws(LedgerError) -> Document {
@@ -215,7 +217,6 @@ public struct LocalLedger: LedgerAPI {
     // MARK: - Tokens
 
     public func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
-        let ledger = ledger
-        return Document(try await write { () throws(LedgerError) in try ledger.createToken(name: name, scopes: scopes) })
+        try await write { try $0.createToken(name: name, scopes: scopes) }
     }
 }

@@ -8,25 +8,10 @@ public struct RegistryIngestSummary: Sendable, Encodable {
         public var eventID: String
         public var action: RegistryEvent.Action
         public var repository: String
-        public var digest: String?
-        public var tag: String?
+        @Nullable public var digest: String?
+        @Nullable public var tag: String?
         /// False when the registry retried an event already recorded.
         public var new: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case action, repository, digest, tag, new
-            case eventID = "event_id"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(eventID, forKey: .eventID)
-            try container.encode(action, forKey: .action)
-            try container.encode(repository, forKey: .repository)
-            try container.encode(digest, forKey: .digest)
-            try container.encode(tag, forKey: .tag)
-            try container.encode(new, forKey: .new)
-        }
     }
 
     public var source: String

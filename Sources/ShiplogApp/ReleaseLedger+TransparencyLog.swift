@@ -6,46 +6,18 @@ import ShiplogCrypto
 public struct InclusionProof: Sendable, Encodable {
     public var leafIndex: Int64
     public var treeSize: Int64
-    public var leafHash: [UInt8]
-    public var rootHash: [UInt8]
-    public var proof: [[UInt8]]
-
-    enum CodingKeys: String, CodingKey {
-        case proof
-        case leafIndex = "leaf_index", treeSize = "tree_size", leafHash = "leaf_hash", rootHash = "root_hash"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(leafIndex, forKey: .leafIndex)
-        try container.encode(treeSize, forKey: .treeSize)
-        try container.encode(Base64.encode(leafHash), forKey: .leafHash)
-        try container.encode(Base64.encode(rootHash), forKey: .rootHash)
-        try container.encode(proof.map(Base64.encode), forKey: .proof)
-    }
+    @Base64Encoded public var leafHash: [UInt8]
+    @Base64Encoded public var rootHash: [UInt8]
+    @Base64EncodedList public var proof: [[UInt8]]
 }
 
 /// `log consistency`: a consistency proof between two tree sizes.
 public struct ConsistencyProof: Sendable, Encodable {
     public var fromSize: Int64
     public var toSize: Int64
-    public var fromRoot: [UInt8]
-    public var toRoot: [UInt8]
-    public var proof: [[UInt8]]
-
-    enum CodingKeys: String, CodingKey {
-        case proof
-        case fromSize = "from_size", toSize = "to_size", fromRoot = "from_root", toRoot = "to_root"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(fromSize, forKey: .fromSize)
-        try container.encode(toSize, forKey: .toSize)
-        try container.encode(Base64.encode(fromRoot), forKey: .fromRoot)
-        try container.encode(Base64.encode(toRoot), forKey: .toRoot)
-        try container.encode(proof.map(Base64.encode), forKey: .proof)
-    }
+    @Base64Encoded public var fromRoot: [UInt8]
+    @Base64Encoded public var toRoot: [UInt8]
+    @Base64EncodedList public var proof: [[UInt8]]
 }
 
 /// `log verify`: whether the rows still make the tree the log recorded and signed.
@@ -53,23 +25,17 @@ public struct LogVerification: Sendable, Encodable {
     public var treeSize: Int64
     public var checkpointsChecked: Int
     /// The first entry found changed, removed or reordered; nil when the log is intact.
-    public var firstBadIndex: Int64?
-    public var problem: String?
+    @Nullable public var firstBadIndex: Int64?
+    @Nullable public var problem: String? { didSet { intact = problem == nil } }
+    /// No problem was found.
+    public private(set) var intact: Bool
 
-    public var intact: Bool { problem == nil }
-
-    enum CodingKeys: String, CodingKey {
-        case intact, problem
-        case treeSize = "tree_size", checkpointsChecked = "checkpoints_checked", firstBadIndex = "first_bad_index"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(intact, forKey: .intact)
-        try container.encode(treeSize, forKey: .treeSize)
-        try container.encode(checkpointsChecked, forKey: .checkpointsChecked)
-        try container.encode(firstBadIndex, forKey: .firstBadIndex)
-        try container.encode(problem, forKey: .problem)
+    public init(treeSize: Int64, checkpointsChecked: Int, firstBadIndex: Int64? = nil, problem: String? = nil) {
+        self.treeSize = treeSize
+        self.checkpointsChecked = checkpointsChecked
+        self.firstBadIndex = firstBadIndex
+        self.problem = problem
+        intact = problem == nil
     }
 }
 

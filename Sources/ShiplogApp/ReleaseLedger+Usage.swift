@@ -10,23 +10,8 @@ public struct UsageIngestSummary: Sendable, Encodable {
     public var replaced: Int
     /// Observations that are not generations.
     public var ignored: Int
-    public var cost: MicroDollars
+    public var costUSD: MicroDollars
     public var totalTokens: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case source, samples, replaced, ignored
-        case cost = "cost_usd", totalTokens = "total_tokens"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(source, forKey: .source)
-        try container.encode(samples, forKey: .samples)
-        try container.encode(replaced, forKey: .replaced)
-        try container.encode(ignored, forKey: .ignored)
-        try container.encode(cost.dollars, forKey: .cost)
-        try container.encode(totalTokens, forKey: .totalTokens)
-    }
 }
 
 extension ReleaseLedger {
@@ -47,7 +32,7 @@ extension ReleaseLedger {
         let days = parsed.days.compactMap { day in checkedService.map { (service: $0, day: day) } }
         let replaced = try store.record(parsed.samples, replacingDays: days, at: clock())
         return UsageIngestSummary(source: source, samples: parsed.samples.count, replaced: replaced, ignored: parsed.ignored,
-                                  cost: parsed.samples.reduce(MicroDollars(0)) { $0 + $1.cost },
+                                  costUSD: parsed.samples.reduce(MicroDollars(0)) { $0 + $1.cost },
                                   totalTokens: parsed.samples.reduce(0) { $0 + $1.totalTokens })
     }
 

@@ -63,22 +63,7 @@ public struct NewBuild: Sendable, Hashable, Codable {
               runID: runID, runAttempt: runAttempt, runURL: runURL, builder: builder, builtAt: builtAt ?? time, labels: labels)
     }
 
-    /// The request body of `POST /v1/builds` (the CLI's remote mode sends it); absent values are omitted.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(service, forKey: .service)
-        try container.encode(repository, forKey: .repository)
-        try container.encode(tag, forKey: .tag)
-        try container.encode(digest, forKey: .digest)
-        try container.encodeIfPresent(commit, forKey: .commit)
-        try container.encodeIfPresent(ref, forKey: .ref)
-        try container.encodeIfPresent(runID, forKey: .runID)
-        try container.encodeIfPresent(runAttempt, forKey: .runAttempt)
-        try container.encodeIfPresent(runURL, forKey: .runURL)
-        try container.encodeIfPresent(builder, forKey: .builder)
-        try container.encodeIfPresent(builtAt, forKey: .builtAt)
-        if !labels.isEmpty { try container.encode(labels, forKey: .labels) }
-    }
+    // Encoding is synthesized: the request body of `POST /v1/builds` (the CLI's remote mode sends it), absent values omitted.
 
     private static func validated(
         _ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys,
@@ -96,12 +81,12 @@ public struct Build: Sendable, Hashable, Encodable {
     public var repository: String
     public var tag: String
     public var digest: String
-    public var commit: String?
-    public var ref: String?
-    public var runID: String?
-    public var runAttempt: Int?
-    public var runURL: String?
-    public var builder: String?
+    @Nullable public var commit: String?
+    @Nullable public var ref: String?
+    @Nullable public var runID: String?
+    @Nullable public var runAttempt: Int?
+    @Nullable public var runURL: String?
+    @Nullable public var builder: String?
     public var builtAt: Timestamp
     public var labels: [String: String]
 
@@ -122,29 +107,6 @@ public struct Build: Sendable, Hashable, Encodable {
         self.builder = builder
         self.builtAt = builtAt
         self.labels = labels
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case service, repository, tag, digest, commit, ref, builder, labels, id
-        case runID = "run_id", runAttempt = "run_attempt", runURL = "run_url", builtAt = "built_at"
-    }
-
-    /// Absent values are written as `null`: scripts read a fixed set of keys.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(service, forKey: .service)
-        try container.encode(repository, forKey: .repository)
-        try container.encode(tag, forKey: .tag)
-        try container.encode(digest, forKey: .digest)
-        try container.encode(commit, forKey: .commit)
-        try container.encode(ref, forKey: .ref)
-        try container.encode(runID, forKey: .runID)
-        try container.encode(runAttempt, forKey: .runAttempt)
-        try container.encode(runURL, forKey: .runURL)
-        try container.encode(builder, forKey: .builder)
-        try container.encode(builtAt, forKey: .builtAt)
-        try container.encode(labels, forKey: .labels)
-        try container.encode(id, forKey: .id)
     }
 }
 

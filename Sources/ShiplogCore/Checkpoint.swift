@@ -5,7 +5,7 @@ import Foundation
 public struct Checkpoint: Sendable, Hashable, Encodable {
     public var origin: String
     public var treeSize: Int64
-    public var rootHash: [UInt8]
+    @Base64Encoded public var rootHash: [UInt8]
     /// The whole signed note.
     public var note: String
     public var createdAt: Timestamp
@@ -28,18 +28,8 @@ public struct Checkpoint: Sendable, Hashable, Encodable {
         body + "\n\u{2014} \(origin) \(Data(keyHash + signature).base64EncodedString())\n"
     }
 
-    enum CodingKeys: String, CodingKey {
-        case origin, note
-        case treeSize = "tree_size", rootHash = "root_hash"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(origin, forKey: .origin)
-        try container.encode(treeSize, forKey: .treeSize)
-        try container.encode(Data(rootHash).base64EncodedString(), forKey: .rootHash)
-        try container.encode(note, forKey: .note)
-    }
+    /// When it was signed is the ledger's bookkeeping, not part of the document.
+    enum CodingKeys: String, CodingKey { case origin, treeSize, rootHash, note }
 }
 
 /// One leaf of the transparency log, as stored.

@@ -7,8 +7,10 @@ public struct TrustedKey: Sendable, Hashable, Encodable {
     public var algorithm: String
     public var publicKeyPEM: String
     public var addedAt: Timestamp
-    public var revokedAt: Timestamp?
-    public var revokedReason: String?
+    @Nullable public var revokedAt: Timestamp? { didSet { revoked = revokedAt != nil } }
+    @Nullable public var revokedReason: String?
+    /// Whether the key's signatures stopped counting; written out for scripts.
+    public private(set) var revoked: Bool
 
     public init(keyID: String, name: String, algorithm: String, publicKeyPEM: String, addedAt: Timestamp,
                 revokedAt: Timestamp? = nil, revokedReason: String? = nil) {
@@ -19,27 +21,10 @@ public struct TrustedKey: Sendable, Hashable, Encodable {
         self.addedAt = addedAt
         self.revokedAt = revokedAt
         self.revokedReason = revokedReason
+        revoked = revokedAt != nil
     }
 
-    public var isRevoked: Bool { revokedAt != nil }
-
-    enum CodingKeys: String, CodingKey {
-        case name, algorithm, revoked
-        case keyID = "key_id", publicKeyPEM = "public_key_pem", addedAt = "added_at", revokedAt = "revoked_at"
-        case revokedReason = "revoked_reason"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(keyID, forKey: .keyID)
-        try container.encode(name, forKey: .name)
-        try container.encode(algorithm, forKey: .algorithm)
-        try container.encode(addedAt, forKey: .addedAt)
-        try container.encode(isRevoked, forKey: .revoked)
-        try container.encode(revokedAt, forKey: .revokedAt)
-        try container.encode(revokedReason, forKey: .revokedReason)
-        try container.encode(publicKeyPEM, forKey: .publicKeyPEM)
-    }
+    public var isRevoked: Bool { revoked }
 }
 
 /// A signature to record over an image's simple-signing payload.
@@ -119,15 +104,15 @@ public enum VerificationReason: String, Sendable, Encodable, Comparable {
 public struct Verification: Sendable, Hashable, Encodable {
     public var repository: String
     public var digest: String
-    public var reason: VerificationReason
-    public var keyID: String?
-    public var keyName: String?
+    public var reason: VerificationReason { didSet { verified = reason == .valid } }
+    @Nullable public var keyID: String?
+    @Nullable public var keyName: String?
     /// When the deciding signature was recorded.
-    public var signedAt: Timestamp?
-    public var signatureID: Int64?
+    @Nullable public var signedAt: Timestamp?
+    @Nullable public var signatureID: Int64?
     public var detail: String
-
-    public var verified: Bool { reason == .valid }
+    /// A trusted key's valid signature decided it; written out for scripts.
+    public private(set) var verified: Bool
 
     public init(repository: String, digest: String, reason: VerificationReason, keyID: String? = nil, keyName: String? = nil,
                 signedAt: Timestamp? = nil, signatureID: Int64? = nil, detail: String) {
@@ -139,23 +124,6 @@ public struct Verification: Sendable, Hashable, Encodable {
         self.signedAt = signedAt
         self.signatureID = signatureID
         self.detail = detail
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case repository, digest, verified, reason, detail
-        case keyID = "key_id", keyName = "key_name", signedAt = "signed_at", signatureID = "signature_id"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(repository, forKey: .repository)
-        try container.encode(digest, forKey: .digest)
-        try container.encode(verified, forKey: .verified)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(keyID, forKey: .keyID)
-        try container.encode(keyName, forKey: .keyName)
-        try container.encode(signedAt, forKey: .signedAt)
-        try container.encode(signatureID, forKey: .signatureID)
-        try container.encode(detail, forKey: .detail)
+        verified = reason == .valid
     }
 }

@@ -122,6 +122,4 @@ public struct CostReport: Sendable, Encodable {
         }
         self.totals = totals
     }
-
-    enum CodingKeys: String, CodingKey { case from, to, by, rows, totals }
 }

@@ -14,15 +14,15 @@ public enum CheckStatus: String, Sendable, Hashable, Codable, CaseIterable {
 public struct Deploy: Sendable, Hashable, Encodable {
     public var id: Int64
     public var environment: String
-    public var slot: String?
+    @Nullable public var slot: String?
     public var service: String
     public var repository: String
-    public var tag: String?
+    @Nullable public var tag: String?
     public var digest: String
     public var state: DeployState
-    public var actor: String?
-    public var startedAt: Timestamp?
-    public var finishedAt: Timestamp?
+    @Nullable public var actor: String?
+    @Nullable public var startedAt: Timestamp?
+    @Nullable public var finishedAt: Timestamp?
 
     public init(id: Int64, environment: String, slot: String?, service: String, repository: String, tag: String?, digest: String,
                 state: DeployState, actor: String?, startedAt: Timestamp?, finishedAt: Timestamp?) {
@@ -39,24 +39,10 @@ public struct Deploy: Sendable, Hashable, Encodable {
         self.finishedAt = finishedAt
     }
 
+    /// The contract calls a deploy's id `deploy_id` everywhere.
     enum CodingKeys: String, CodingKey {
-        case environment, slot, service, repository, tag, digest, state, actor
-        case id = "deploy_id", startedAt = "started_at", finishedAt = "finished_at"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(environment, forKey: .environment)
-        try container.encode(slot, forKey: .slot)
-        try container.encode(service, forKey: .service)
-        try container.encode(repository, forKey: .repository)
-        try container.encode(tag, forKey: .tag)
-        try container.encode(digest, forKey: .digest)
-        try container.encode(state, forKey: .state)
-        try container.encode(actor, forKey: .actor)
-        try container.encode(startedAt, forKey: .startedAt)
-        try container.encode(finishedAt, forKey: .finishedAt)
+        case id = "deployID"
+        case environment, slot, service, repository, tag, digest, state, actor, startedAt, finishedAt
     }
 }
 
@@ -86,7 +72,7 @@ public struct DeployCheck: Sendable, Hashable, Encodable {
     public var deployID: Int64
     public var name: String
     public var status: CheckStatus
-    public var detail: String?
+    @Nullable public var detail: String?
     public var checkedAt: Timestamp
 
     public init(deployID: Int64, name: String, status: CheckStatus, detail: String?, checkedAt: Timestamp) {
@@ -95,19 +81,5 @@ public struct DeployCheck: Sendable, Hashable, Encodable {
         self.status = status
         self.detail = detail
         self.checkedAt = checkedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, status, detail
-        case deployID = "deploy_id", checkedAt = "checked_at"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(deployID, forKey: .deployID)
-        try container.encode(name, forKey: .name)
-        try container.encode(status, forKey: .status)
-        try container.encode(detail, forKey: .detail)
-        try container.encode(checkedAt, forKey: .checkedAt)
     }
 }

@@ -8,7 +8,7 @@
 /// encoded             ::= [a-zA-Z0-9=_-]+
 /// ```
 /// The registered algorithms are checked strictly: `sha256` needs 64 and `sha512` 128 lowercase hex.
-public struct Digest: Sendable, Hashable, CustomStringConvertible, Codable {
+public struct Digest: Sendable, Hashable, TextCodable {
     /// The digest as written, kept whole: it is bound into every statement that names the image.
     public let description: String
 
@@ -81,17 +81,4 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Codable {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch {
-            throw error.decodingError(at: decoder.codingPath)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

@@ -4,7 +4,7 @@ public struct Environment: Sendable, Hashable, Encodable {
     /// Slot names (`blue`, `green`); empty when the environment has none.
     public var slots: [String]
     /// The slot that takes traffic; nil without slots.
-    public var activeSlot: String?
+    @Nullable public var activeSlot: String?
     /// Deploys need a valid signature from a trusted, unrevoked key.
     public var requireSignature: Bool
     public var createdAt: Timestamp
@@ -49,20 +49,6 @@ public struct Environment: Sendable, Hashable, Encodable {
             throw InvalidInput(field: "--slot", value: requested, reason: "environment \(name) has slots \(slots.joined(separator: ", "))")
         }
         return requested
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, slots
-        case activeSlot = "active_slot", requireSignature = "require_signature", createdAt = "created_at"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(name, forKey: .name)
-        try container.encode(slots, forKey: .slots)
-        try container.encode(activeSlot, forKey: .activeSlot)
-        try container.encode(requireSignature, forKey: .requireSignature)
-        try container.encode(createdAt, forKey: .createdAt)
     }
 }
 

@@ -1,7 +1,7 @@
 /// An image repository such as `registry.example.com/team/gateway`, checked against the
 /// distribution reference grammar (optional registry host and port, lowercase path components).
 /// Kept as written: shiplog does not add `docker.io/` or `library/`.
-public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct Repository: Sendable, Hashable, Comparable, TextCodable {
     public let name: String
     public var description: String { name }
 
@@ -102,17 +102,6 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
         return true
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw error.decodingError(at: decoder.codingPath)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(name)
-    }
 }
 
 /// A tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
@@ -130,7 +119,7 @@ public enum Tag {
 }
 
 /// `repository[:tag][@digest]`, as written on a command line or in an `image.name` field.
-public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
+public struct ImageReference: Sendable, Hashable, TextCodable {
     public var repository: Repository
     public var tag: String?
     public var digest: Digest?

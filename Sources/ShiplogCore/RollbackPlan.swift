@@ -33,7 +33,7 @@ public struct LiveService: Sendable, Hashable, Encodable {
 /// What is live in an environment (its active slot, or the slot asked about).
 public struct LiveEnvironment: Sendable, Hashable, Encodable {
     public var environment: String
-    public var slot: String?
+    @Nullable public var slot: String?
     public var services: [LiveService]
 
     public init(environment: String, slot: String?, services: [LiveService]) {
@@ -42,37 +42,28 @@ public struct LiveEnvironment: Sendable, Hashable, Encodable {
         self.services = services
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(environment, forKey: .environment)
-        try container.encode(slot, forKey: .slot)
-        try container.encode(services, forKey: .services)
-    }
-
-    enum CodingKeys: String, CodingKey { case environment, slot, services }
 }
 
-/// The newest good deploy of (environment, service).
+/// The newest good deploy of (environment, service): what a rollback would redeploy.
 public struct LastKnownGood: Sendable, Hashable, Encodable {
-    public var deploy: Deploy
+    public var environment: String
+    public var service: String
+    public var repository: String
+    @Nullable public var tag: String?
+    public var digest: String
+    public var deployID: Int64
+    @Nullable public var deployedAt: Timestamp?
+    @Nullable public var slot: String?
 
-    public init(deploy: Deploy) { self.deploy = deploy }
-
-    enum CodingKeys: String, CodingKey {
-        case environment, service, repository, tag, digest, slot
-        case deployID = "deploy_id", deployedAt = "deployed_at"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(deploy.environment, forKey: .environment)
-        try container.encode(deploy.service, forKey: .service)
-        try container.encode(deploy.repository, forKey: .repository)
-        try container.encode(deploy.tag, forKey: .tag)
-        try container.encode(deploy.digest, forKey: .digest)
-        try container.encode(deploy.id, forKey: .deployID)
-        try container.encode(deploy.startedAt, forKey: .deployedAt)
-        try container.encode(deploy.slot, forKey: .slot)
+    public init(deploy: Deploy) {
+        environment = deploy.environment
+        service = deploy.service
+        repository = deploy.repository
+        tag = deploy.tag
+        digest = deploy.digest
+        deployID = deploy.id
+        deployedAt = deploy.startedAt
+        slot = deploy.slot
     }
 }
 
@@ -87,48 +78,21 @@ public struct RollbackAction: Sendable, Hashable, Encodable {
 
     public var service: String
     public var action: Kind
-    public var repository: String?
-    public var tag: String?
-    public var digest: String?
+    @Nullable public var repository: String?
+    @Nullable public var tag: String?
+    @Nullable public var digest: String?
     public var fromDigest: String
     public var reason: String
     /// For `switch-slot`: the slot to switch back to. For `redeploy`: the deploy to repeat.
-    public var slot: String?
-    public var deployID: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case service, action, repository, tag, digest, reason, slot
-        case fromDigest = "from_digest", deployID = "deploy_id"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(service, forKey: .service)
-        try container.encode(action, forKey: .action)
-        try container.encode(repository, forKey: .repository)
-        try container.encode(tag, forKey: .tag)
-        try container.encode(digest, forKey: .digest)
-        try container.encode(fromDigest, forKey: .fromDigest)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(slot, forKey: .slot)
-        try container.encode(deployID, forKey: .deployID)
-    }
+    @Nullable public var slot: String?
+    @Nullable public var deployID: Int64?
 }
 
 /// The rollback plan of an environment: one action per service live in it.
 public struct RollbackPlan: Sendable, Hashable, Encodable {
     public var environment: String
-    public var slot: String?
+    @Nullable public var slot: String?
     public var actions: [RollbackAction]
-
-    enum CodingKeys: String, CodingKey { case environment, slot, actions }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(environment, forKey: .environment)
-        try container.encode(slot, forKey: .slot)
-        try container.encode(actions, forKey: .actions)
-    }
 }
 
 /// The rules that turn what is live into a rollback plan. Pure: the store's answers come in as values

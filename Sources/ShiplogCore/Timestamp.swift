@@ -2,7 +2,7 @@
 ///
 /// The fixed-width text form sorts like the time it names, which lets the store compare times as text.
 /// Parsing and formatting are plain arithmetic: ingest formats one timestamp per row.
-public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct Timestamp: Sendable, Hashable, Comparable, TextCodable {
     public var millisecondsSinceEpoch: Int64
 
     public init(millisecondsSinceEpoch: Int64) {
@@ -54,6 +54,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses RFC 3339 (`2026-11-29T01:50:00Z`, `...00.123456+02:00`, lower-case `t`/`z`, or a space
     /// instead of `T`) and a bare date (`2026-11-29`, meaning midnight UTC).
+    public init(parsing text: String) throws(ValueError) { try self.init(rfc3339: text) }
+
     public init(rfc3339 text: String) throws(ValueError) {
         let bytes = Array(text.utf8)
         func fail(_ why: String = "not an RFC 3339 time such as 2026-11-29T01:50:00Z") -> ValueError {
@@ -146,17 +148,4 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            try self.init(rfc3339: text)
-        } catch {
-            throw error.decodingError(at: decoder.codingPath)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

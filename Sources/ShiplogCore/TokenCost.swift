@@ -2,7 +2,7 @@ import Foundation
 
 /// Money as whole micro-dollars: sums are exact (no binary floating point), and one micro-dollar is finer
 /// than any per-token price Langfuse reports.
-public struct MicroDollars: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct MicroDollars: Sendable, Hashable, Comparable, Encodable, CustomStringConvertible {
     public var value: Int64
 
     public init(_ value: Int64) { self.value = value }
@@ -20,6 +20,12 @@ public struct MicroDollars: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// Dollars with six decimals, exactly (what the report's JSON numbers carry).
     public var dollars: Decimal { Decimal(value) / 1_000_000 }
+
+    /// The contract writes money as a JSON number of dollars.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(dollars)
+    }
 
     public var description: String {
         let sign = value < 0 ? "-" : ""

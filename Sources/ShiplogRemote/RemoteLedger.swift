@@ -72,8 +72,7 @@ public struct RemoteLedger: LedgerAPI {
     }
 
     public func markBad(repository: Repository, digest: Digest, reason: String) async throws(LedgerError) -> Document {
-        try await send("POST", "/v1/images/\(segment(digest.description))/bad",
-                       json: ["repository": repository.name, "reason": reason])
+        try await send("POST", "/v1/images/\(segment(digest.description))/bad", json: MarkBadBody(repository: repository, reason: reason))
     }
 
     // MARK: - Content trust
@@ -82,20 +81,21 @@ public struct RemoteLedger: LedgerAPI {
         // PEM travels as text; a DER key travels as base64 of its bytes.
         let text = String(bytes: encoded, encoding: .utf8).flatMap { $0.contains("-----BEGIN") ? $0 : nil }
             ?? Data(encoded).base64EncodedString()
-        return try await send("POST", "/v1/keys", json: ["name": name, "public_key": text], sources: ["public_key": source])
+        return try await send("POST", "/v1/keys", json: KeyBody(name: name, publicKey: text), sources: ["public_key": source])
     }
 
     public func keys() async throws(LedgerError) -> Document { try await send("GET", "/v1/keys") }
 
     public func revokeKey(id: String, reason: String?) async throws(LedgerError) -> Document {
-        try await send("POST", "/v1/keys/\(segment(id))/revoke", json: ["reason": reason])
+        try await send("POST", "/v1/keys/\(segment(id))/revoke", json: RevokeBody(reason: reason))
     }
 
     public func importSignature(_ upload: SignatureUpload) async throws(LedgerError) -> Document {
-        try await send("POST", "/v1/images/\(segment(upload.digest.description))/signatures", json: [
-            "repository": upload.repository.name, "payload": Data(upload.payload).base64EncodedString(),
-            "signature": Data(upload.signature).base64EncodedString(), "public_key": upload.signerPEM, "source": upload.origin,
-        ], sources: ["payload": upload.payloadSource, "signature": upload.signatureSource])
+        try await send("POST", "/v1/images/\(segment(upload.digest.description))/signatures", json: SignatureBody(
+            repository: upload.repository, payload: Data(upload.payload).base64EncodedString(),
+            signature: Data(upload.signature).base64EncodedString(), publicKey: upload.signerPEM,
+            source: SignatureBody.Origin(rawValue: upload.origin)
+        ), sources: ["payload": upload.payloadSource, "signature": upload.signatureSource])
     }
 
     public func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document {
@@ -110,23 +110,23 @@ public struct RemoteLedger: LedgerAPI {
     }
 
     public func switchSlot(environment: String, to slot: String, actor: String?) async throws(LedgerError) -> Document {
-        try await send("POST", "/v1/environments/\(segment(environment))/switch", json: ["slot": slot, "actor": actor])
+        try await send("POST", "/v1/environments/\(segment(environment))/switch", json: SwitchBody(slot: slot, actor: actor))
     }
 
     public func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
-        let body = ["environment": request.environment, "slot": request.slot, "service": request.service,
-                    "image": request.image.description, "actor": request.actor]
-        let (status, document) = try await exchange("POST", "/v1/deploys", query: [], body: try encode(body))
-        if status == 409, let verification = document["verification"] { return .refused(Document(verification)) }
+        let (status, document) = try await exchange("POST", "/v1/deploys", query: [], body: try encode(request))
+        if status == 409, let verification = document["verification"] {
+            return .refused(try DeployRefusal(environment: request.environment, verification: Document(verification)))
+        }
         return .started(try answer(status, document, sources: [:]))
     }
 
     public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) async throws(LedgerError) -> Document {
-        try await send("POST", "/v1/deploys/\(id)/checks", json: ["name": name, "status": status.rawValue, "detail": detail])
+        try await send("POST", "/v1/deploys/\(id)/checks", json: CheckBody(name: name, status: status, detail: detail))
     }
 
     public func finishDeploy(id: Int64, state: DeployState) async throws(LedgerError) -> Document {
-        try await send("POST", "/v1/deploys/\(id)/finish", json: ["status": state.rawValue])
+        try await send("POST", "/v1/deploys/\(id)/finish", json: FinishBody(status: state))
     }
 
     public func live(environment: String, slot: String?, service: String?) async throws(LedgerError) -> Document {
@@ -161,22 +161,10 @@ public struct RemoteLedger: LedgerAPI {
     public func logPublicKey() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/public-key") }
 
     public func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
-        try await send("POST", "/v1/tokens", json: TokenBody(name: name, scopes: scopes.sorted().map(\.rawValue)))
+        try await send("POST", "/v1/tokens", json: TokenBody(name: name, scopes: scopes.sorted()))
     }
 
     // MARK: - HTTP
-
-    private struct EnvironmentBody: Encodable {
-        var name: String
-        var slots: [String]
-        var requireSignature: Bool
-        enum CodingKeys: String, CodingKey { case name, slots, requireSignature = "require_signature" }
-    }
-
-    private struct TokenBody: Encodable {
-        var name: String
-        var scopes: [String]
-    }
 
     private func send(_ method: String, _ path: String, query: [(String, String?)] = [], json: some Encodable,
                       sources: [String: String] = [:]) async throws(LedgerError) -> Document {
@@ -190,7 +178,7 @@ public struct RemoteLedger: LedgerAPI {
     }
 
     private func encode(_ value: some Encodable) throws(LedgerError) -> Data {
-        do { return try JSONEncoder().encode(value) } catch { throw .storage("could not encode the request: \(error)") }
+        do { return try ContractJSON.compact.encode(value) } catch { throw .storage("could not encode the request: \(error)") }
     }
 
     private func exchange(_ method: String, _ path: String, query: [(String, String?)], body: Data?) async throws(LedgerError) -> (Int, JSONValue) {

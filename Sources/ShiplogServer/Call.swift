@@ -55,19 +55,13 @@ struct Call: Sendable {
         do { return try JSONInput.decode(type, from: data, source: "request body") } catch { throw Problem.invalidInput(error) }
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     func answer(_ document: Document, status: HTTPResponse.Status = .ok) throws -> Response {
-        respond(ByteBuffer(bytes: try Self.encoder.encode(document)), status: status)
+        respond(ByteBuffer(bytes: try ContractJSON.compact.encode(document)), status: status)
     }
 
     /// A read answered from `cache` while the ledger has not changed (keyed by path and query).
     func cached(_ cache: ReadCache, _ compute: () async throws -> Document) async throws -> Response {
-        respond(try await cache.answer(request.uri.description) { ByteBuffer(bytes: try Self.encoder.encode(try await compute())) })
+        respond(try await cache.answer(request.uri.description) { ByteBuffer(bytes: try ContractJSON.compact.encode(try await compute())) })
     }
 
     private func respond(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {

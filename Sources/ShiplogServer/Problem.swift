@@ -64,9 +64,7 @@ struct Problem: Error, HTTPResponseError, Sendable {
         members["title"] = .string(status.reasonPhrase)
         members["status"] = .integer(Int64(status.code))
         members["detail"] = .string(detail)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(JSONValue.object(members))) ?? Data("{}".utf8)
+        let body = (try? ContractJSON.compact.encode(JSONValue.object(members))) ?? Data("{}".utf8)
         var fields = headers
         fields[.contentType] = "application/problem+json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -145,19 +145,14 @@ enum Routes {
                 }
             },
             Route(.post, "/v1/deploys", .deploysWrite) { call in
-                let body = try await call.json(DeployBody.self)
-                let image = try call.parsed("image", body.image, ImageReference.init(parsing:))
-                let request = DeployRequest(environment: body.environment, slot: body.slot, service: body.service, image: image, actor: body.actor)
+                let request = try await call.json(DeployRequest.self)
                 switch try await api.startDeploy(request) {
                 case let .started(deploy):
                     return try call.answer(deploy, status: .created)
-                case let .refused(verification):
+                case let .refused(refusal):
                     // The gate said no (and the refusal is recorded): a conflict with the environment's rule, not bad input.
-                    let json = try verification.json()
-                    throw Problem(.conflict, type: "urn:shiplog:problem:deploy-refused",
-                                  detail: "deploy refused: \(body.environment) requires a trusted signature: "
-                                      + "\(json["reason"]?.stringValue ?? "-"): \(json["detail"]?.stringValue ?? "-")",
-                                  extensions: ["verification": json])
+                    throw Problem(.conflict, type: "urn:shiplog:problem:deploy-refused", detail: refusal.message,
+                                  extensions: ["verification": try refusal.verification.json()])
                 }
             },
             Route(.post, "/v1/deploys/{id}/checks", .deploysWrite) { call in

@@ -91,11 +91,10 @@ struct DeployCommand: AsyncParsableCommand {
                 switch try await api.startDeploy(request) {
                 case let .started(deploy):
                     try global.show(deploy) { $0.text("deploy_id") }
-                case let .refused(verification):
+                case let .refused(refusal):
                     refused = true
-                    if global.json { Terminal.printJSON(verification) }
-                    let json = try verification.json()
-                    Terminal.error("deploy refused: \(env) requires a trusted signature: \(json.text("reason")): \(json.text("detail"))")
+                    if global.json { Terminal.printJSON(refusal.verification) }
+                    Terminal.error(refusal.message)
                 }
             }
             if refused { throw ExitCode(1) }

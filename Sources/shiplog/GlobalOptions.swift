@@ -68,10 +68,8 @@ enum Terminal {
     }
 
     static func printJSON(_ value: some Encodable) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+            print(String(decoding: try ContractJSON.pretty.encode(value), as: UTF8.self))
         } catch {
             fail(.storage("could not encode output: \(error)"))
         }

@@ -100,9 +100,4 @@ struct GeneratedKey: Encodable, Sendable {
     var key: Document
     var privateKeyPath: String
     var publicKeyPath: String
-
-    enum CodingKeys: String, CodingKey {
-        case key
-        case privateKeyPath = "private_key_path", publicKeyPath = "public_key_path"
-    }
 }

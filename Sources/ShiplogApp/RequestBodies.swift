@@ -1,0 +1,120 @@
+import ShiplogCore
+
+// The JSON bodies of the /v1 write routes (schemas/openapi.yaml describes each), defined once: the server
+// decodes them and the CLI's remote mode encodes them. Field types that carry a domain rule (Repository,
+// Digest, ImageReference) validate while decoding, so a bad value is a 400 naming its field. Absent
+// optionals are left out. Multi-word keys are named for decoding, which has no key strategy (ContractJSON).
+
+/// `POST /v1/images/{digest}/bad`.
+package struct MarkBadBody: Codable, Sendable {
+    package var repository: Repository
+    package var reason: String
+
+    package init(repository: Repository, reason: String) {
+        self.repository = repository
+        self.reason = reason
+    }
+}
+
+/// `POST /v1/keys`.
+package struct KeyBody: Codable, Sendable {
+    package var name: String
+    /// PEM text, or base64 of DER bytes.
+    package var publicKey: String
+
+    package init(name: String, publicKey: String) {
+        self.name = name
+        self.publicKey = publicKey
+    }
+
+    enum CodingKeys: String, CodingKey { case name, publicKey = "public_key" }
+}
+
+/// `POST /v1/keys/{key_id}/revoke`.
+package struct RevokeBody: Codable, Sendable {
+    package var reason: String?
+
+    package init(reason: String?) { self.reason = reason }
+}
+
+/// `POST /v1/images/{digest}/signatures`.
+package struct SignatureBody: Codable, Sendable {
+    package enum Origin: String, Codable, Sendable {
+        case sign, `import`
+    }
+
+    package var repository: Repository
+    /// Base64 of the exact payload bytes that were signed.
+    package var payload: String
+    /// Base64 of the signature bytes.
+    package var signature: String
+    package var publicKey: String?
+    package var source: Origin?
+
+    package init(repository: Repository, payload: String, signature: String, publicKey: String?, source: Origin?) {
+        self.repository = repository
+        self.payload = payload
+        self.signature = signature
+        self.publicKey = publicKey
+        self.source = source
+    }
+
+    enum CodingKeys: String, CodingKey { case repository, payload, signature, source, publicKey = "public_key" }
+}
+
+/// `POST /v1/environments`.
+package struct EnvironmentBody: Codable, Sendable {
+    package var name: String
+    package var slots: [String]?
+    package var requireSignature: Bool?
+
+    package init(name: String, slots: [String]?, requireSignature: Bool?) {
+        self.name = name
+        self.slots = slots
+        self.requireSignature = requireSignature
+    }
+
+    enum CodingKeys: String, CodingKey { case name, slots, requireSignature = "require_signature" }
+}
+
+/// `POST /v1/environments/{env}/switch`.
+package struct SwitchBody: Codable, Sendable {
+    package var slot: String
+    package var actor: String?
+
+    package init(slot: String, actor: String?) {
+        self.slot = slot
+        self.actor = actor
+    }
+}
+
+/// `POST /v1/deploys/{id}/checks`.
+package struct CheckBody: Codable, Sendable {
+    package var name: String
+    package var status: CheckStatus
+    package var detail: String?
+
+    package init(name: String, status: CheckStatus, detail: String?) {
+        self.name = name
+        self.status = status
+        self.detail = detail
+    }
+}
+
+/// `POST /v1/deploys/{id}/finish`.
+package struct FinishBody: Codable, Sendable {
+    package var status: DeployState
+
+    package init(status: DeployState) { self.status = status }
+}
+
+/// `POST /v1/tokens`.
+package struct TokenBody: Codable, Sendable {
+    package var name: String
+    package var scopes: [Scope]
+
+    package init(name: String, scopes: [Scope]) {
+        self.name = name
+        self.scopes = scopes
+    }
+}

@@ -1,0 +1,23 @@
+/// Failures of the ledger's operations, each with what a user needs to act on it.
+public enum LedgerError: Error, Sendable, CustomStringConvertible {
+    /// The input was wrong; nothing was written.
+    case invalidInput(InvalidInput)
+    /// The thing asked about is not in the ledger.
+    case notFound(String)
+    /// The database failed (I/O, corruption, a lock held longer than the busy timeout).
+    case storage(String)
+    /// A shiplog server could not be reached (remote mode).
+    case unreachable(String)
+    /// A server refused the request: no token, an unknown token, or one without the needed scope.
+    case denied(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidInput(problem): problem.description
+        case let .notFound(what): what
+        case let .storage(detail): "ledger storage failed: \(detail)"
+        case let .unreachable(detail): "unreachable: \(detail)"
+        case let .denied(detail): detail
+        }
+    }
+}
