@@ -20,13 +20,11 @@ extension ReleaseLedger {
         if let logKeyID, key.keyID == logKeyID {
             throw .invalidInput(InvalidInput(value: key.keyID, reason: "this is the transparency log's checkpoint key; it cannot vouch for images"))
         }
-        let trusted = try store.add(TrustedKey(keyID: key.keyID, name: name, algorithm: key.algorithm.rawValue,
-                                               publicKeyPEM: key.pem, addedAt: clock()))
-        // Signatures recorded before their key was trusted count from now on (deploy gates and `live` read these).
-        for signature in try store.allSignatures() where Self.verifies(signature.payload, signature.signature, digest: signature.digest, with: key) {
-            try store.recordVerification(signatureID: signature.id, keyID: key.keyID, at: clock())
+        // One transaction: the key, and which signatures already recorded it verifies (they count from now on).
+        return try store.add(TrustedKey(keyID: key.keyID, name: name, algorithm: key.algorithm.rawValue, publicKeyPEM: key.pem,
+                                        addedAt: clock())) { signature in
+            Self.verifies(signature.payload, signature.signature, digest: signature.digest, with: key)
         }
-        return trusted
     }
 
     /// The signature verifies with `key` over a payload that names `digest`.
@@ -101,6 +99,10 @@ extension ReleaseLedger {
     }
 
     /// As `verify(repository:digest:key:)`, naming the key by its id (what the server is sent).
+    ///
+    /// Whether the image is signed by a trusted key is the store's `trustedSignatures` (recorded when a
+    /// signature or a key was added, by `verifies`): the same answer the deploy gate and goodness read.
+    /// When there is none, each signature is judged again only to say why.
     public func verify(repository: Repository, digest: Digest, keyID key: String?) throws(LedgerError) -> Verification {
         let signatures = try store.signatures(repository: repository, digest: digest)
         func answer(_ reason: VerificationReason, _ detail: String, key: TrustedKey? = nil, signature: StoredSignature? = nil) -> Verification {
@@ -113,11 +115,20 @@ extension ReleaseLedger {
         if let key, !trusted.contains(where: { $0.record.keyID == key }) {
             return answer(.keyUnknown, "the key \(key) is not in the trust store")
         }
+        let valid = try store.trustedSignatures(repository: repository, digest: digest).filter { key == nil || $0.keyID == key }
+        for signature in signatures {
+            // The first signature a trusted key vouches for; of its keys, the one trusted first.
+            guard let signer = trusted.first(where: { candidate in
+                valid.contains { $0.signatureID == signature.id && $0.keyID == candidate.record.keyID }
+            }) else { continue }
+            return answer(.valid, "signed by \(signer.record.name) (\(signer.record.keyID))", key: signer.record, signature: signature)
+        }
         var best = answer(.keyUnknown, "no key in the trust store made any of the \(signatures.count) signature(s)")
         for signature in signatures {
             let outcome = judge(signature, digest: digest, trusted: trusted, only: key)
+            // Valid here but not recorded as trusted cannot happen through shiplog's writes; it does not count.
+            guard outcome.reason != .valid else { continue }
             let result = answer(outcome.reason, outcome.detail, key: outcome.key, signature: signature)
-            if result.reason == .valid { return result }
             if result.reason < best.reason { best = result }
         }
         return best

@@ -116,24 +116,13 @@ extension ReleaseLedger {
                 next += 1
             }
         }
-        // Levels above: every stored subtree hash must be what its leaves make.
+        // Levels above, computed from the leaves: every subtree hash the store keeps must be what they make.
         var levels: [[[UInt8]]] = [leaves]
-        var level = 1
         while let below = levels.last, below.count > 1 {
-            let computed = stride(from: 0, to: below.count - 1, by: 2).map { MerkleTree.nodeHash(below[$0], below[$0 + 1]) }
-            defer { level += 1 }
-            guard level >= store.lowestStoredLogLevel else {
-                levels.append(computed)
-                continue
-            }
-            let stored = try store.logNodes(level: level)
-            for (offset, hash) in computed.enumerated() where offset >= stored.count || stored[offset].index != Int64(offset)
-                || stored[offset].hash != hash {
-                let first = Int64(offset) << level
-                return bad(first, "the subtree of entries \(first)–\(first + (Int64(1) << level) - 1) no longer matches its stored hash "
-                    + "(an entry there was changed or reordered)")
-            }
-            levels.append(computed)
+            levels.append(stride(from: 0, to: below.count - 1, by: 2).map { MerkleTree.nodeHash(below[$0], below[$0 + 1]) })
+        }
+        if let problem = Self.firstStoredSubtreeMismatch(try store.storedSubtrees(), levels: levels) {
+            return bad(problem.firstLeaf, problem.problem)
         }
         let lookup: MerkleTree.SubtreeLookup = { level, index in levels[level][Int(index)] }
         // Checkpoints: what was signed must still be what the rows make.
@@ -156,6 +145,33 @@ extension ReleaseLedger {
             return bad(difference.leaf, difference.problem)
         }
         return LogVerification(treeSize: size, checkpointsChecked: checkpoints.count, firstBadIndex: nil, problem: nil)
+    }
+
+    /// The first kept subtree hash that is not what the leaves make, or a gap in a level the store keeps
+    /// (a kept hash removed): each means an entry under it was changed, removed or reordered.
+    static func firstStoredSubtreeMismatch(_ stored: [SubtreeHash], levels: [[[UInt8]]]) -> (firstLeaf: Int64, problem: String)? {
+        func mismatch(_ level: Int, _ index: Int64) -> (firstLeaf: Int64, problem: String) {
+            let first = index << level
+            return (first, "the subtree of entries \(first)–\(first + (Int64(1) << level) - 1) no longer matches its stored hash "
+                + "(an entry there was changed or reordered)")
+        }
+        var expectedIndex: [Int: Int64] = [:]
+        for subtree in stored {
+            let next = expectedIndex[subtree.level, default: 0]
+            // The store keeps a level from its start, one hash per complete subtree.
+            if subtree.index != next { return mismatch(subtree.level, min(next, subtree.index)) }
+            expectedIndex[subtree.level] = next + 1
+            guard subtree.level < levels.count, subtree.index < Int64(levels[subtree.level].count),
+                  levels[subtree.level][Int(subtree.index)] == subtree.hash else {
+                return mismatch(subtree.level, subtree.index)
+            }
+        }
+        // From the lowest level it keeps up, a store keeps every level: a level with none left was removed.
+        guard let lowest = stored.first?.level else { return nil }
+        for level in lowest ..< levels.count where expectedIndex[level, default: 0] < Int64(levels[level].count) {
+            return mismatch(level, expectedIndex[level, default: 0])
+        }
+        return nil
     }
 
     /// Checks a signed note's Ed25519 signature (after the 4-byte key hash) over its body.

@@ -6,7 +6,7 @@ import ShiplogCore
 struct TableAudit {
     /// What the log says, keyed the way the tables are.
     /// Build rows regenerated as events, consumed in id order as the log's build entries come by.
-    private var pendingBuilds: [(id: Int64, moved: [UInt8], unmoved: [UInt8])] = []
+    private var pendingBuilds: [(id: Int64, event: [UInt8])] = []
     private var lastBuildID: Int64 = 0
     /// The first disagreement found while replaying (the leaf, and what is wrong).
     private(set) var problem: (leaf: Int64?, problem: String)?
@@ -71,7 +71,7 @@ struct TableAudit {
             return
         }
         lastBuildID = row.id
-        guard entry.data == row.unmoved || entry.data == row.moved else {
+        guard entry.data == row.event else {
             let loggedID = Self.buildID(in: entry)
             if row.id != loggedID {
                 let what = row.id < loggedID ? "build \(row.id) is in the tables but no log entry records it: it was inserted directly"
@@ -79,7 +79,7 @@ struct TableAudit {
                 problem = (entry.index, what)
             } else {
                 problem = (entry.index, "build \(row.id) was edited in the tables: "
-                    + Self.firstDifferentField(logged: entry.data, table: row.unmoved) + " no longer matches the log")
+                    + Self.firstDifferentField(logged: entry.data, table: row.event) + " no longer matches the log")
             }
             return
         }
@@ -97,7 +97,7 @@ struct TableAudit {
 
     static func firstDifferentField(logged: [UInt8], table: [UInt8]) -> String {
         guard let a = object(logged), let b = object(table) else { return "a field" }
-        return a.keys.sorted().first { key in key != "moved_tag" && a[key] != b[key] } ?? "a field"
+        return a.keys.sorted().first { key in a[key] != b[key] } ?? "a field"
     }
 
     /// The first row that differs from what the log says, or nil when the tables agree with it.

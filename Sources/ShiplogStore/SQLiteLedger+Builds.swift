@@ -8,8 +8,10 @@ extension SQLiteLedger {
         return try write { db in
             let insert = try BulkStatement(db, sql: """
                 INSERT INTO build (service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url,
-                                   builder, built_at, labels, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   builder, built_at, labels, recorded_at, moved_tag)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                        -- as the tag pointer below will find it: new, or naming another digest
+                        coalesce((SELECT digest IS NOT ?4 FROM tag WHERE repository = ?2 AND tag = ?3), 1))
                 ON CONFLICT (repository, digest, tag, run_id) DO NOTHING
                 """)
             let existing = try BulkStatement(db, sql: """

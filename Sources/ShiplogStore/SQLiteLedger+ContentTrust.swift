@@ -3,7 +3,7 @@ import GRDB
 import ShiplogCore
 
 extension SQLiteLedger {
-    public func add(_ key: TrustedKey) throws(LedgerError) -> TrustedKey {
+    public func add(_ key: TrustedKey, verifying verifies: (StoredSignature) -> Bool) throws(LedgerError) -> TrustedKey {
         try write { db in
             if let existing = try Self.key(id: key.keyID, db) { return existing }
             if try String.fetchOne(db, sql: "SELECT key_id FROM key WHERE name = ?", arguments: [key.name]) != nil {
@@ -13,6 +13,13 @@ extension SQLiteLedger {
                 INSERT INTO key (key_id, name, algorithm, public_key_pem, added_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [key.keyID, key.name, key.algorithm, key.publicKeyPEM, key.addedAt.description])
             try logAppender(db, time: key.addedAt)?.append(.keyAdded(key))
+            // Signatures recorded before their key was trusted count from now on.
+            for signature in try Row.fetchAll(db, sql: "SELECT * FROM signature ORDER BY id").map(Self.storedSignature(from:))
+            where verifies(signature) {
+                try db.execute(sql: """
+                    INSERT INTO signature_verification (signature_id, key_id, verified_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING
+                    """, arguments: [signature.id, key.keyID, key.addedAt.description])
+            }
             return key
         }
     }
@@ -57,6 +64,20 @@ extension SQLiteLedger {
             }
             return stored
         }
+    }
+
+    public func trustedSignatures(repository: Repository, digest: Digest) throws(LedgerError) -> [TrustedSignature] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT signature_id, key_id FROM trusted_signature WHERE repository = ? AND digest = ? ORDER BY signature_id, key_id
+                """, arguments: [repository.name, digest.description]).map { row in
+                TrustedSignature(signatureID: row[0], keyID: row[1])
+            }
+        }
+    }
+
+    public func allSignatures() throws(LedgerError) -> [StoredSignature] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM signature ORDER BY id").map(Self.storedSignature(from:)) }
     }
 
     public func signatures(repository: Repository, digest: Digest) throws(LedgerError) -> [StoredSignature] {

@@ -3,19 +3,6 @@ import GRDB
 import ShiplogCore
 
 extension SQLiteLedger {
-    public func allSignatures() throws(LedgerError) -> [StoredSignature] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM signature ORDER BY id").map(Self.storedSignature(from:)) }
-    }
-
-    public func recordVerification(signatureID: Int64, keyID: String, at time: Timestamp) throws(LedgerError) {
-        try write { db in
-            try db.execute(sql: """
-                INSERT INTO signature_verification (signature_id, key_id, verified_at) VALUES (?, ?, ?)
-                ON CONFLICT DO NOTHING
-                """, arguments: [signatureID, keyID, time.description])
-        }
-    }
-
     // MARK: - Environments
 
     public func create(_ environment: Environment) throws(LedgerError) -> Environment {
@@ -173,10 +160,7 @@ extension SQLiteLedger {
         \(deployColumns),
         EXISTS (SELECT 1 FROM deploy_check c WHERE c.deploy_id = d.id AND c.status = 'fail') AS has_failed_check,
         EXISTS (SELECT 1 FROM bad_image b WHERE b.repository = d.repository AND b.digest = d.digest) AS marked_bad,
-        EXISTS (SELECT 1 FROM signature s
-                JOIN signature_verification v ON v.signature_id = s.id
-                JOIN key k ON k.key_id = v.key_id
-                WHERE s.repository = d.repository AND s.digest = d.digest AND k.revoked_at IS NULL) AS trusted_signature
+        EXISTS (SELECT 1 FROM trusted_signature t WHERE t.repository = d.repository AND t.digest = d.digest) AS trusted_signature
         """
 
     public func liveDeploys(environment: String, slot: String?) throws(LedgerError) -> [DeployFacts] {

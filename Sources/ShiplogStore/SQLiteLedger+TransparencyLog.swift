@@ -38,13 +38,11 @@ extension SQLiteLedger {
         }
     }
 
-    public var lowestStoredLogLevel: Int { LogAppender.lowestStoredLevel }
-
-    public func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, moved: [UInt8], unmoved: [UInt8])] {
+    public func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, event: [UInt8])] {
         try read { db in
             try Row.fetchCursor(db, sql: """
                 SELECT id, service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url, builder, built_at, labels,
-                       recorded_at FROM build WHERE id > ? ORDER BY id LIMIT ?
+                       recorded_at, moved_tag FROM build WHERE id > ? ORDER BY id LIMIT ?
                 """, arguments: [afterID, limit]).map { row in
                 let id: Int64 = row[0]
                 let runID: String = row[7]
@@ -57,19 +55,10 @@ extension SQLiteLedger {
                     builder: row[10], labels: labels)
                 let builtAt: String = row[11]
                 let recordedAt: String = row[13]
-                let unmoved = LedgerEvent.build(id: id, build, builtAt: builtAt, recordedAt: recordedAt, movedTag: false).canonicalJSON
-                return (id, Self.withTagMoved(unmoved), unmoved)
+                let movedTag: Bool = row[14]
+                return (id, LedgerEvent.build(id: id, build, builtAt: builtAt, recordedAt: recordedAt, movedTag: movedTag).canonicalJSON)
             }.reduce(into: []) { $0.append($1) }
         }
-    }
-
-    /// The same event bytes with `"moved_tag":false` turned to `true`: encoding the event twice costs more.
-    static func withTagMoved(_ event: [UInt8]) -> [UInt8] {
-        let needle = Array(#""moved_tag":false"#.utf8)
-        guard let start = event.indices.first(where: { event[$0] == UInt8(ascii: "\"") && event[$0...].starts(with: needle) }) else {
-            return event
-        }
-        return Array(event[..<start]) + Array(#""moved_tag":true"#.utf8) + Array(event[(start + needle.count)...])
     }
 
     public func allDeploys() throws(LedgerError) -> [Deploy] {
@@ -80,11 +69,11 @@ extension SQLiteLedger {
         try read { db in try String.fetchAll(db, sql: "SELECT repository || '@' || digest FROM bad_image ORDER BY 1") }
     }
 
-    public func logNodes(level: Int) throws(LedgerError) -> [(index: Int64, hash: [UInt8])] {
+    public func storedSubtrees() throws(LedgerError) -> [SubtreeHash] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT idx, hash FROM log_node WHERE level = ? ORDER BY idx", arguments: [level]).map { row in
-                let hash: Data = row["hash"]
-                return (row["idx"], Array(hash))
+            try Row.fetchAll(db, sql: "SELECT level, idx, hash FROM log_node ORDER BY level, idx").map { row in
+                let hash: Data = row[2]
+                return SubtreeHash(level: row[0], index: row[1], hash: Array(hash))
             }
         }
     }

@@ -1,0 +1,33 @@
+/// Environments, deploys and their checks, and the marks that make an image bad.
+public protocol DeployReading: Sendable {
+    func environment(named name: String) throws(LedgerError) -> Environment?
+    /// Every environment, by name.
+    func environments() throws(LedgerError) -> [Environment]
+    func lastSwitch(environment: String) throws(LedgerError) -> TrafficSwitch?
+    func deploy(id: Int64) throws(LedgerError) -> Deploy?
+    func checks(deployID: Int64) throws(LedgerError) -> [DeployCheck]
+    /// The live deploy of every service in (environment, slot), with the facts that decide goodness.
+    func liveDeploys(environment: String, slot: String?) throws(LedgerError) -> [DeployFacts]
+    /// Succeeded deploys of (environment, service), newest first, with id below `before` when given.
+    func succeededDeploys(environment: String, service: String, before: Int64?, limit: Int) throws(LedgerError) -> [DeployFacts]
+    /// Every deploy, oldest first (for comparing the tables with the log).
+    func allDeploys() throws(LedgerError) -> [Deploy]
+    /// Every image marked bad, as repository@digest.
+    func badImages() throws(LedgerError) -> [String]
+}
+
+public protocol DeployStore: DeployReading {
+    /// Creates an environment; creating the same one again returns it, a different one is refused.
+    func create(_ environment: Environment) throws(LedgerError) -> Environment
+    /// Makes `slot` the active slot and records the switch.
+    func switchSlot(environment: String, to slot: String, actor: String?, at time: Timestamp) throws(LedgerError) -> TrafficSwitch
+    /// Records a deploy that has started (in_progress), which makes it live.
+    func start(_ deploy: NewDeploy, at time: Timestamp) throws(LedgerError) -> Deploy
+    /// Records a deploy the content-trust gate refused.
+    func recordRefusal(_ deploy: NewDeploy, verification: Verification, at time: Timestamp) throws(LedgerError)
+    /// Finishes an in-progress deploy; finishing twice is an input error.
+    func finish(deployID: Int64, as state: DeployState, at time: Timestamp) throws(LedgerError) -> Deploy
+    func add(_ check: DeployCheck) throws(LedgerError) -> DeployCheck
+    /// Marks an image bad; marking it again keeps the first reason.
+    func markBad(repository: Repository, digest: Digest, reason: String, at time: Timestamp) throws(LedgerError)
+}

@@ -1,0 +1,31 @@
+/// The transparency log: an RFC 6962 Merkle tree over every write, appended by each write's own
+/// transaction (the write protocols above), and its signed checkpoints.
+public protocol TransparencyLogReading: Sendable {
+    func logSize() throws(LedgerError) -> Int64
+    /// MTH of the first `size` leaves (size ≥ 1).
+    func logRoot(size: Int64) throws(LedgerError) -> [UInt8]
+    func logInclusionProof(index: Int64, size: Int64) throws(LedgerError) -> (leafHash: [UInt8], proof: [[UInt8]])
+    func logConsistencyProof(from: Int64, to: Int64) throws(LedgerError) -> [[UInt8]]
+    func logEntries(from: Int64, limit: Int) throws(LedgerError) -> [LogEntry]
+    /// Every subtree hash the backend keeps to answer proofs quickly (which ones is its own choice), by
+    /// level then index: `log verify` holds each to what the leaves make.
+    func storedSubtrees() throws(LedgerError) -> [SubtreeHash]
+    func checkpoints() throws(LedgerError) -> [Checkpoint]
+}
+
+public protocol TransparencyLogStore: TransparencyLogReading {
+    func save(_ checkpoint: Checkpoint) throws(LedgerError)
+}
+
+/// The hash of the complete subtree over leaves `[index << level, (index + 1) << level)`.
+public struct SubtreeHash: Sendable, Hashable {
+    public var level: Int
+    public var index: Int64
+    public var hash: [UInt8]
+
+    public init(level: Int, index: Int64, hash: [UInt8]) {
+        self.level = level
+        self.index = index
+        self.hash = hash
+    }
+}

@@ -1,0 +1,35 @@
+/// The trust store (public keys) and the signatures recorded over images.
+public protocol TrustReading: Sendable {
+    /// Every key, oldest first.
+    func keys() throws(LedgerError) -> [TrustedKey]
+    /// The signatures recorded for an image, oldest first.
+    func signatures(repository: Repository, digest: Digest) throws(LedgerError) -> [StoredSignature]
+    /// Every recorded signature, oldest first.
+    func allSignatures() throws(LedgerError) -> [StoredSignature]
+    /// The recorded signatures over this image that verified with a trusted key not revoked, oldest
+    /// first: the one answer to "is this digest signed by a key we trust?", which the deploy gate, `verify`
+    /// and goodness all read.
+    func trustedSignatures(repository: Repository, digest: Digest) throws(LedgerError) -> [TrustedSignature]
+}
+
+public protocol TrustStore: TrustReading {
+    /// Adds a key and, in the same transaction, records which signatures already in the ledger it verifies
+    /// (`verifies` is asked of each); adding the same key again returns the stored one. A name names one key.
+    func add(_ key: TrustedKey, verifying verifies: (StoredSignature) -> Bool) throws(LedgerError) -> TrustedKey
+    /// Revokes a key from `time` on; its signatures no longer count. Revoking twice keeps the first time.
+    func revokeKey(id: String, at time: Timestamp, reason: String?) throws(LedgerError) -> TrustedKey
+    /// Records a signature with the trusted keys it verified with; the same signature over the same image
+    /// is recorded once.
+    func record(_ signature: NewSignature, at time: Timestamp) throws(LedgerError) -> StoredSignature
+}
+
+/// A recorded signature that verified with a trusted key which is not revoked.
+public struct TrustedSignature: Sendable, Hashable {
+    public var signatureID: Int64
+    public var keyID: String
+
+    public init(signatureID: Int64, keyID: String) {
+        self.signatureID = signatureID
+        self.keyID = keyID
+    }
+}
