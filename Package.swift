@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layers point inward: shiplog (CLI) -> ShiplogApp -> ShiplogStore -> ShiplogCore.
-// ShiplogCore is pure domain (no I/O); ShiplogStore is the only importer of GRDB.
+// Layers point inward: the doors (ShiplogServer, ShiplogRemote, the shiplog executable) -> ShiplogApp -> ShiplogCore;
+// ShiplogStore implements ShiplogCore's store protocols and only the executable (and benchmarks, tests) opens it.
+// ShiplogCore is pure Swift domain (no I/O, no C); ShiplogStore is the only importer of GRDB; docs/ARCHITECTURE.md maps them.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -47,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "ShiplogApp",
-            dependencies: ["ShiplogCore", "ShiplogStore", "ShiplogCrypto"],
+            dependencies: ["ShiplogCore", "ShiplogCrypto"],
             swiftSettings: strict
         ),
         // The HTTP door: Hummingbird routes over ShiplogApp, auth, problem+json, metrics.
@@ -79,9 +80,12 @@ let package = Package(
         .executableTarget(
             name: "shiplog",
             dependencies: [
-                "ShiplogApp", "ShiplogCrypto", "ShiplogServer", "ShiplogRemote",
+                // The executable assembles the doors: it opens the store, reads the environment, bootstraps logging and metrics.
+                "ShiplogApp", "ShiplogCore", "ShiplogCrypto", "ShiplogStore", "ShiplogServer", "ShiplogRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -110,6 +114,8 @@ let package = Package(
                 "ShiplogServer", "ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
         .testTarget(name: "ShiplogCLITests", dependencies: ["shiplog", "ShiplogTestSupport"], swiftSettings: strict),

@@ -7,11 +7,8 @@ import ShiplogCrypto
 
 /// Key files on disk: private keys are created 0600 and never overwritten.
 public enum KeyFile {
-    public static var passphrase: String? {
-        ProcessInfo.processInfo.environment["SHIPLOG_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    public static func readPrivate(_ path: String) throws(LedgerError) -> PrivateKey {
+    /// A private key; `passphrase` opens an encrypted PEM (the executable reads `SHIPLOG_KEY_PASSPHRASE`).
+    public static func readPrivate(_ path: String, passphrase: String?) throws(LedgerError) -> PrivateKey {
         let bytes = try InputFile.read(path)
         do { return try PrivateKey(encoded: Array(bytes), passphrase: passphrase) } catch {
             throw .invalidInput(InvalidInput(source: path, reason: error.description))

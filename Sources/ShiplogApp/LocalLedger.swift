@@ -10,23 +10,23 @@ import ShiplogCrypto
 /// `BuildBatcher`, which commits the builds that arrive together in one transaction.
 public struct LocalLedger: LedgerAPI {
     public let ledger: ReleaseLedger
-    /// Where the database is: the log's key file sits beside it.
-    public let databasePath: String
+    /// The log's checkpoint key.
+    public let logKey: LogKeyFile
     let writes: DispatchQueue?
     let batcher: BuildBatcher?
 
     /// The CLI's form: everything on the calling thread.
-    public init(ledger: ReleaseLedger, databasePath: String) {
+    public init(ledger: ReleaseLedger, logKey: LogKeyFile) {
         self.ledger = ledger
-        self.databasePath = databasePath
+        self.logKey = logKey
         writes = nil
         batcher = nil
     }
 
     /// The server's form: writes on their own queue, concurrent single builds committed together.
-    public init(serving ledger: ReleaseLedger, databasePath: String) {
+    public init(serving ledger: ReleaseLedger, logKey: LogKeyFile) {
         self.ledger = ledger
-        self.databasePath = databasePath
+        self.logKey = logKey
         let queue = DispatchQueue(label: "shiplog.ledger-writes")
         writes = queue
         batcher = BuildBatcher(ledger: ledger, queue: queue)
@@ -106,7 +106,7 @@ public struct LocalLedger: LedgerAPI {
         var guarded = ledger
         // The trust store refuses the log's checkpoint key; read it only here, where keys are added.
         if guarded.logKeyID == nil {
-            guarded.logKeyID = try LogKeyFile.signer(database: databasePath, create: false)?.publicKey.keyID
+            guarded.logKeyID = try logKey.signer(create: false)?.publicKey.keyID
         }
         let ledger = guarded
         return try await write { _ in try ledger.addKey(encoded: encoded, source: source, name: name) }
@@ -199,7 +199,7 @@ public struct LocalLedger: LedgerAPI {
     }
 
     public func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
-        let key = try LogKeyFile.signer(database: databasePath, create: false)?.publicKey
+        let key = try logKey.signer(create: false)?.publicKey
         return try read { try $0.verifyLog(logKey: key, auditTables: auditTables) }
     }
 
@@ -208,8 +208,8 @@ public struct LocalLedger: LedgerAPI {
     }
 
     private func logSigner() throws(LedgerError) -> LogSigner {
-        guard let signer = try LogKeyFile.signer(database: databasePath, create: true) else {
-            throw .storage("the log key \(LogKeyFile.path(database: databasePath)) could not be created")
+        guard let signer = try logKey.signer(create: true) else {
+            throw .storage("the log key \(logKey.path) could not be created")
         }
         return signer
     }

@@ -2,33 +2,43 @@ import Foundation
 import ShiplogCore
 import ShiplogCrypto
 
-/// The transparency log's Ed25519 checkpoint key: a file beside the database (or where SHIPLOG_LOG_KEY
-/// points), mode 0600, created on first use. Never in the database.
-public enum LogKeyFile {
-    public static func path(database: String) -> String {
-        ProcessInfo.processInfo.environment["SHIPLOG_LOG_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? database + ".log-key.pem"
+/// The transparency log's Ed25519 checkpoint key: a file (mode 0600, created on first use), never in the
+/// database. Where it is and the log's origin line are the executable's to say (`SHIPLOG_LOG_KEY`,
+/// `SHIPLOG_LOG_ORIGIN`); by default it sits beside the database.
+public struct LogKeyFile: Sendable {
+    public var path: String
+    /// The checkpoints' origin line; nil derives one from the key.
+    public var origin: String?
+
+    public init(path: String, origin: String? = nil) {
+        self.path = path
+        self.origin = origin
     }
 
-    public static func signer(database: String, create: Bool) throws(LedgerError) -> LogSigner? {
-        let file = path(database: database)
-        let origin = ProcessInfo.processInfo.environment["SHIPLOG_LOG_ORIGIN"].flatMap { $0.isEmpty ? nil : $0 }
-        if !FileManager.default.fileExists(atPath: file) {
+    /// The default place: beside the database file.
+    public init(beside database: String, origin: String? = nil) {
+        self.init(path: database + ".log-key.pem", origin: origin)
+    }
+
+    /// The key's signer; nil when the file does not exist and `create` is false.
+    public func signer(create: Bool) throws(LedgerError) -> LogSigner? {
+        if !FileManager.default.fileExists(atPath: path) {
             guard create else { return nil }
             do {
                 let key = try PrivateKey.generate(.ed25519)
-                try KeyFile.writeSecret(try key.pem(passphrase: nil), to: file)
+                try KeyFile.writeSecret(try key.pem(passphrase: nil), to: path)
             } catch let error as CryptoError {
                 throw .storage("creating the log key failed: \(error)")
             } catch let error as LedgerError {
                 // Another process created it first: use theirs.
-                guard FileManager.default.fileExists(atPath: file) else { throw error }
+                guard FileManager.default.fileExists(atPath: path) else { throw error }
             } catch {
                 throw .storage("\(error)")
             }
         }
-        let bytes = try InputFile.read(file)
+        let bytes = try InputFile.read(path)
         do { return try LogSigner(privateKey: try PrivateKey(encoded: Array(bytes), passphrase: nil), origin: origin) } catch {
-            throw .invalidInput(InvalidInput(source: file, reason: error.description))
+            throw .invalidInput(InvalidInput(source: path, reason: error.description))
         }
     }
 }

@@ -14,7 +14,7 @@ extension ReleaseLedger {
     /// Adds an already loaded public key to the trust store.
     public func trust(_ key: PublicKey, name: String) throws(LedgerError) -> TrustedKey {
         guard !name.isEmpty, name.unicodeScalars.count <= 128 else {  // SQLite's length() counts code points
-            throw .invalidInput(InvalidInput(field: "--name", value: name, reason: "a key name has 1 to 128 characters"))
+            throw .invalidInput(InvalidInput(field: "name", value: name, reason: "a key name has 1 to 128 characters"))
         }
         // The log's checkpoint key has one job; it must never vouch for images.
         if let logKeyID, key.keyID == logKeyID {
@@ -60,7 +60,7 @@ extension ReleaseLedger {
             signature = try key.sign(payload.bytes, rsaPadding: rsaPadding)
             signer = try key.publicKey.keyID
         } catch {
-            throw .invalidInput(InvalidInput(field: "--key", reason: error.description))
+            throw .invalidInput(InvalidInput(field: "key", reason: error.description))
         }
         let record = try store.record(NewSignature(repository: repository, digest: digest, payload: payload.bytes,
                                                    signature: signature, signerKeyID: signer, source: "sign",

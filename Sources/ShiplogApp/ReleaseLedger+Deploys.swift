@@ -22,7 +22,7 @@ extension ReleaseLedger {
 
     func existingEnvironment(_ name: String) throws(LedgerError) -> Environment {
         guard let environment = try store.environment(named: name) else {
-            throw .invalidInput(InvalidInput(field: "--env", value: name, reason: "no such environment; create it with `shiplog env create`"))
+            throw .unknown(InvalidInput(field: "environment", value: name, reason: "no such environment; create it with `shiplog env create`"))
         }
         return environment
     }
@@ -43,20 +43,20 @@ extension ReleaseLedger {
         let environment = try existingEnvironment(name)
         let slot: String?
         do { slot = try environment.slot(requestedSlot) } catch { throw .invalidInput(error) }
-        do { _ = try ServiceName.validate(service) } catch { throw .invalidInput(error.at("--service")) }
+        do { _ = try ServiceName.validate(service) } catch { throw .invalidInput(error.at("service")) }
         guard environment.slots.isEmpty || requestedSlot != nil else {
-            throw .invalidInput(InvalidInput(field: "--slot", reason: "environment \(name) has slots \(environment.slots.joined(separator: ", ")); name one"))
+            throw .invalidInput(InvalidInput(field: "slot", reason: "environment \(name) has slots \(environment.slots.joined(separator: ", ")); name one"))
         }
         let digest: Digest
         if let given = image.digest {
             digest = given
         } else if let tag = image.tag {
             guard let resolved = try store.currentDigest(repository: image.repository, tag: tag) else {
-                throw .invalidInput(InvalidInput(field: "--image", value: image.description, reason: "no digest recorded for this tag"))
+                throw .invalidInput(InvalidInput(field: "image", value: image.description, reason: "no digest recorded for this tag"))
             }
             digest = resolved
         } else {
-            throw .invalidInput(InvalidInput(field: "--image", value: image.description, reason: "name a tag (REPO:TAG) or a digest (REPO@DIGEST)"))
+            throw .invalidInput(InvalidInput(field: "image", value: image.description, reason: "name a tag (REPO:TAG) or a digest (REPO@DIGEST)"))
         }
         let deploy = NewDeploy(environment: name, slot: slot, service: service, repository: image.repository, tag: image.tag,
                                digest: digest, actor: actor)
@@ -72,20 +72,20 @@ extension ReleaseLedger {
 
     public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) throws(LedgerError) -> DeployCheck {
         guard !name.isEmpty, name.unicodeScalars.count <= 128 else {  // SQLite's length() counts code points
-            throw .invalidInput(InvalidInput(field: "--name", value: name, reason: "a check name has 1 to 128 characters"))
+            throw .invalidInput(InvalidInput(field: "name", value: name, reason: "a check name has 1 to 128 characters"))
         }
         return try store.add(DeployCheck(deployID: id, name: name, status: status, detail: detail, checkedAt: clock()))
     }
 
     public func finishDeploy(id: Int64, state: DeployState) throws(LedgerError) -> Deploy {
         guard state == .succeeded || state == .failed else {
-            throw .invalidInput(InvalidInput(field: "--status", value: state.rawValue, reason: "a deploy finishes as succeeded or failed"))
+            throw .invalidInput(InvalidInput(field: "status", value: state.rawValue, reason: "a deploy finishes as succeeded or failed"))
         }
         return try store.finish(deployID: id, as: state, at: clock())
     }
 
     public func markBad(repository: Repository, digest: Digest, reason: String) throws(LedgerError) {
-        guard !reason.isEmpty else { throw .invalidInput(InvalidInput(field: "--reason", reason: "say why the image is bad")) }
+        guard !reason.isEmpty else { throw .invalidInput(InvalidInput(field: "reason", reason: "say why the image is bad")) }
         try store.markBad(repository: repository, digest: digest, reason: reason, at: clock())
     }
 
@@ -126,7 +126,7 @@ extension ReleaseLedger {
 
     public func rollbackPlan(environment name: String, service: String?, toPrevious: Bool) throws(LedgerError) -> RollbackPlan {
         if toPrevious, service == nil {
-            throw .invalidInput(InvalidInput(field: "--to-previous", reason: "needs --service"))
+            throw .invalidInput(InvalidInput(field: "to_previous", reason: "needs a service"))
         }
         let environment = try existingEnvironment(name)
         let current = try live(in: environment, slot: nil, service: service)

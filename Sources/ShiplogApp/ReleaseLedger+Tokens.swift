@@ -4,9 +4,9 @@ import ShiplogCrypto
 extension ReleaseLedger {
     /// Makes a bearer token: 32 random bytes, shown once; the ledger keeps only their SHA-256.
     public func createToken(name: String, scopes: Set<Scope>) throws(LedgerError) -> IssuedToken {
-        do { try APIToken.validateName(name) } catch { throw .invalidInput(error.at("--name")) }
+        do { try APIToken.validateName(name) } catch { throw .invalidInput(error.at("name")) }
         guard !scopes.isEmpty else {
-            throw .invalidInput(InvalidInput(field: "--scope", reason: "name at least one of " + Scope.allCases.map(\.rawValue).joined(separator: ", ")))
+            throw .invalidInput(InvalidInput(field: "scopes", reason: "name at least one of " + Scope.allCases.map(\.rawValue).joined(separator: ", ")))
         }
         let secret: String
         do { secret = "shiplog_" + (try SecureRandom.bytes(32)).map(Self.hexByte).joined() } catch {

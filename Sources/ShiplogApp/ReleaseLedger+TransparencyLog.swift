@@ -65,7 +65,7 @@ extension ReleaseLedger {
         let current = try store.logSize()
         let size = requested ?? current
         guard size >= 1, size <= current else {
-            throw .invalidInput(InvalidInput(field: "--size", value: String(size), reason: "the log has \(current) entries"))
+            throw .invalidInput(InvalidInput(field: "tree_size", value: String(size), reason: "the log has \(current) entries"))
         }
         guard index >= 0, index < size else {
             throw .invalidInput(InvalidInput(field: "entry", value: String(index), reason: "not in a tree of \(size) entries"))
@@ -78,10 +78,10 @@ extension ReleaseLedger {
         let current = try store.logSize()
         let to = requested ?? current
         guard to <= current else {
-            throw .invalidInput(InvalidInput(field: "--to", value: String(to), reason: "the log has \(current) entries"))
+            throw .invalidInput(InvalidInput(field: "to", value: String(to), reason: "the log has \(current) entries"))
         }
         guard from >= 1, from <= to else {
-            throw .invalidInput(InvalidInput(field: "--from", value: String(from), reason: "must be from 1 to the --to size \(to)"))
+            throw .invalidInput(InvalidInput(field: "from", value: String(from), reason: "must be from 1 to the --to size \(to)"))
         }
         return ConsistencyProof(fromSize: from, toSize: to, fromRoot: try logRoot(size: from), toRoot: try logRoot(size: to),
                                 proof: try store.logConsistencyProof(from: from, to: to))

@@ -23,7 +23,7 @@ extension ReleaseLedger {
     ) throws(LedgerError) -> UsageIngestSummary {
         var checkedService: String?
         if let service {
-            do { checkedService = try ServiceName.validate(service) } catch { throw .invalidInput(error.at("--service")) }
+            do { checkedService = try ServiceName.validate(service) } catch { throw .invalidInput(error.at("service")) }
         }
         let parsed: LangfuseExport.Parsed
         do { parsed = try LangfuseExport.parse(data, source: source, service: checkedService, mapping: mapping) } catch {
@@ -40,10 +40,10 @@ extension ReleaseLedger {
     public func costReport(from: String, to: String, by period: CostReport.Period) throws(LedgerError) -> CostReport {
         let start: Timestamp
         let end: Timestamp
-        do { start = try Timestamp(rfc3339: from) } catch { throw .invalidInput(error.at("--from")) }
-        do { end = try Timestamp(rfc3339: to) } catch { throw .invalidInput(error.at("--to")) }
+        do { start = try Timestamp(rfc3339: from) } catch { throw .invalidInput(error.at("from")) }
+        do { end = try Timestamp(rfc3339: to) } catch { throw .invalidInput(error.at("to")) }
         guard start <= end else {
-            throw .invalidInput(InvalidInput(field: "--to", value: to, reason: "the report ends before it starts (\(from))"))
+            throw .invalidInput(InvalidInput(field: "to", value: to, reason: "the report ends before it starts (\(from))"))
         }
         return CostReport(from: start.date, to: end.date, by: period, days: try store.dailyUsage(from: start.date, through: end.date))
     }

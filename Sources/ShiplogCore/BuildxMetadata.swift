@@ -112,7 +112,7 @@ public enum BuildxMetadata {
                 let serviceText = context.service ?? target ?? reference.repository.lastComponent
                 let service: String
                 do { service = try ServiceName.validate(serviceText) } catch {
-                    throw InvalidInput(source: source, field: context.service != nil ? "--service" : (path ?? nameKey),
+                    throw InvalidInput(source: source, field: context.service != nil ? "service" : (path ?? nameKey),
                                        value: serviceText, reason: error.reason + "; pass --service")
                 }
                 builds.append(NewBuild(

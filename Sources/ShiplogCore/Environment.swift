@@ -24,14 +24,14 @@ public struct Environment: Sendable, Hashable, Encodable {
         }
         for slot in slots {
             do { _ = try ServiceName.validate(slot) } catch {
-                throw InvalidInput(field: "--slots", value: slot, reason: "slot name must match [a-z0-9][a-z0-9._-]{0,62}")
+                throw InvalidInput(field: "slots", value: slot, reason: "slot name must match [a-z0-9][a-z0-9._-]{0,62}")
             }
         }
         guard Set(slots).count == slots.count else {
-            throw InvalidInput(field: "--slots", value: slots.joined(separator: ","), reason: "slot names repeat")
+            throw InvalidInput(field: "slots", value: slots.joined(separator: ","), reason: "slot names repeat")
         }
         guard slots.count != 1 else {
-            throw InvalidInput(field: "--slots", value: slots[0], reason: "an environment with slots needs at least two")
+            throw InvalidInput(field: "slots", value: slots[0], reason: "an environment with slots needs at least two")
         }
         return Environment(name: name, slots: slots, activeSlot: slots.first, requireSignature: requireSignature, createdAt: time)
     }
@@ -40,13 +40,13 @@ public struct Environment: Sendable, Hashable, Encodable {
     public func slot(_ requested: String?) throws(InvalidInput) -> String? {
         if slots.isEmpty {
             if let requested {
-                throw InvalidInput(field: "--slot", value: requested, reason: "environment \(name) has no slots")
+                throw InvalidInput(field: "slot", value: requested, reason: "environment \(name) has no slots")
             }
             return nil
         }
         guard let requested else { return activeSlot }
         guard slots.contains(requested) else {
-            throw InvalidInput(field: "--slot", value: requested, reason: "environment \(name) has slots \(slots.joined(separator: ", "))")
+            throw InvalidInput(field: "slot", value: requested, reason: "environment \(name) has slots \(slots.joined(separator: ", "))")
         }
         return requested
     }

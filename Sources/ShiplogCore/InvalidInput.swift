@@ -17,6 +17,13 @@ public struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible 
         self.reason = reason
     }
 
+    /// The same input error with its field named as a door names it (the CLI's flags).
+    public func naming(_ names: [String: String]) -> InvalidInput {
+        var renamed = self
+        if let field, let name = names[field] { renamed.field = name }
+        return renamed
+    }
+
     public var description: String {
         var parts: [String] = []
         if let source { parts.append(source) }

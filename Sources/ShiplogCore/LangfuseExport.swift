@@ -54,7 +54,7 @@ public enum LangfuseExport {
         let isDaily = items.first.map { $0["date"] != nil && $0["usage"] != nil } ?? false
         if isDaily {
             guard let service else {
-                throw InvalidInput(source: source, field: "--service",
+                throw InvalidInput(source: source, field: "service",
                                    reason: "daily metrics name no service; pass --service for the agent they belong to")
             }
             let page = try JSONInput.decode(DailyPage.self, from: data, source: source)

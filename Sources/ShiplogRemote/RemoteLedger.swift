@@ -213,7 +213,10 @@ public struct RemoteLedger: LedgerAPI {
             throw .invalidInput(InvalidInput(source: source, field: document["field"]?.stringValue,
                                              value: document["value"]?.stringValue, reason: reason))
         case 401, 403: throw .denied("\(base.absoluteString): \(detail)")
-        case 404: throw .notFound(detail)
+        case 404:
+            // A 404 naming a field is input that names what the ledger does not have (as locally).
+            guard let field = document["field"]?.stringValue, let reason = document["reason"]?.stringValue else { throw .notFound(detail) }
+            throw .unknown(InvalidInput(field: field, value: document["value"]?.stringValue, reason: reason))
         default: throw .storage("\(base.absoluteString) answered \(status): \(detail)")
         }
     }

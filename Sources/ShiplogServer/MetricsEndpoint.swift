@@ -4,18 +4,13 @@ import Prometheus
 import ShiplogApp
 import ShiplogCore
 
-/// The process's Prometheus registry, bootstrapped into swift-metrics once (tests start many servers).
+/// What /metrics answers. The executable bootstraps swift-metrics into the registry the server is given
+/// (once per process: tests build many routers, each over a registry of its own).
 enum ServerMetrics {
-    static let registry: PrometheusCollectorRegistry = {
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return registry
-    }()
-
     /// Request metrics from swift-metrics, then ledger figures read now: row counts, and one
     /// `shiplog_live_info` series per live service (written here rather than kept as gauges, so a service
     /// that is no longer live leaves no stale series behind).
-    static func exposition(_ ledger: ReleaseLedger) throws(LedgerError) -> String {
+    static func exposition(_ ledger: ReleaseLedger, registry: PrometheusCollectorRegistry) throws(LedgerError) -> String {
         var text = registry.emitToString()
         text += "# HELP shiplog_ledger_rows Rows in the ledger, by kind.\n# TYPE shiplog_ledger_rows gauge\n"
         for (kind, count) in try ledger.store.sizes() {

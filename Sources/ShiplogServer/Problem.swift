@@ -23,17 +23,27 @@ struct Problem: Error, HTTPResponseError, Sendable {
     }
 
     static func invalidInput(_ input: InvalidInput) -> Problem {
+        Problem(.badRequest, type: "urn:shiplog:problem:invalid-input", detail: input.description, extensions: members(of: input))
+    }
+
+    /// The request names what the ledger does not have: 404, with the same members as bad input.
+    static func unknown(_ input: InvalidInput) -> Problem {
+        Problem(.notFound, type: "urn:shiplog:problem:not-found", detail: input.description, extensions: members(of: input))
+    }
+
+    private static func members(of input: InvalidInput) -> [String: JSONValue] {
         var members: [String: JSONValue] = ["reason": .string(input.reason)]
         if let source = input.source { members["source"] = .string(source) }
         if let field = input.field { members["field"] = .string(field) }
         if let value = input.value { members["value"] = .string(value) }
-        return Problem(.badRequest, type: "urn:shiplog:problem:invalid-input", detail: input.description, extensions: members)
+        return members
     }
 
     static func from(_ error: LedgerError) -> Problem {
         switch error {
         case let .invalidInput(input): return invalidInput(input)
         case let .notFound(what): return Problem(.notFound, type: "urn:shiplog:problem:not-found", detail: what)
+        case let .unknown(input): return unknown(input)
         // The database is unusable (I/O, a lock past the busy timeout): the server cannot serve now.
         case .storage, .unreachable: return Problem(.serviceUnavailable, type: "urn:shiplog:problem:storage", detail: error.description)
         case let .denied(detail): return Problem(.forbidden, detail: detail)

@@ -4,21 +4,24 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Prometheus
 import ShiplogApp
 import ShiplogCore
-import ShiplogStore
 
 /// `shiplog serve`: the /v1 API, health and readiness probes, Prometheus metrics and the OpenAPI document.
 public enum ShiplogHTTPServer {
     /// The routes the server answers besides /v1, all open: probes, metrics, the API document.
     static let operationalPaths = ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
 
-    /// The router for a ledger; tests drive it with HummingbirdTesting, `run` serves it.
-    public static func router(ledger: ReleaseLedger, databasePath: String, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
-        let api = LocalLedger(serving: ledger, databasePath: databasePath)
+    /// The router for a ledger; tests drive it with HummingbirdTesting, `run` serves it. `/metrics` shows
+    /// `metrics` (the registry the executable bootstrapped swift-metrics into) and the ledger's figures.
+    public static func router(
+        ledger: ReleaseLedger, logKey: LogKeyFile, configuration: ServerConfiguration,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) -> Router<BasicRequestContext> {
+        let api = LocalLedger(serving: ledger, logKey: logKey)
         let routes = Routes.all(api)
         let authenticator = Authenticator(ledger: ledger, openReads: configuration.openReads)
-        _ = ServerMetrics.registry
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware())
@@ -36,7 +39,7 @@ public enum ShiplogHTTPServer {
             return text("ready\n")
         }
         router.get("/metrics") { _, _ in
-            text(try ServerMetrics.exposition(ledger), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            text(try ServerMetrics.exposition(ledger, registry: metrics), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/openapi.yaml") { _, _ in text(openAPIDocument, contentType: "application/yaml") }
         return router
@@ -47,17 +50,16 @@ public enum ShiplogHTTPServer {
 
     /// Every route as (method, path, scope), for the test that holds the OpenAPI document to the router.
     public static func routeTable(_ ledger: ReleaseLedger) -> [(method: String, path: String, scope: String?)] {
-        Routes.all(LocalLedger(ledger: ledger, databasePath: "")).map { ($0.method.rawValue, $0.path, $0.scope?.rawValue) }
+        Routes.all(LocalLedger(ledger: ledger, logKey: LogKeyFile(path: ""))).map { ($0.method.rawValue, $0.path, $0.scope?.rawValue) }
             + operationalPaths.map { ("GET", $0, nil) }
     }
 
-    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and closes the database.
-    public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
-        let store = try SQLiteLedger(path: configuration.databasePath)
-        // The checkpoint key exists before the first request, so the trust store can refuse it from the start.
-        let logKey = try LogKeyFile.signer(database: configuration.databasePath, create: true)
-        let ledger = ReleaseLedger(store: store, logKeyID: logKey?.publicKey.keyID)
-        let router = router(ledger: ledger, databasePath: configuration.databasePath, configuration: configuration)
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish; the caller opened the ledger
+    /// and closes it.
+    public static func run(
+        ledger: ReleaseLedger, logKey: LogKeyFile, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger
+    ) async throws {
+        let router = router(ledger: ledger, logKey: logKey, configuration: configuration, metrics: metrics)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "shiplog"),
@@ -71,8 +73,6 @@ public enum ShiplogHTTPServer {
         )
         let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
-        try store.close()
-        logger.info("shiplog stopped; database closed")
     }
 
     static func text(_ body: String, contentType: String = "text/plain; charset=utf-8") -> Response {

@@ -7,7 +7,7 @@ extension SQLiteLedger {
         try write { db in
             if let existing = try Self.key(id: key.keyID, db) { return existing }
             if try String.fetchOne(db, sql: "SELECT key_id FROM key WHERE name = ?", arguments: [key.name]) != nil {
-                throw LedgerError.invalidInput(InvalidInput(field: "--name", value: key.name, reason: "another key already has this name"))
+                throw LedgerError.invalidInput(InvalidInput(field: "name", value: key.name, reason: "another key already has this name"))
             }
             try db.execute(sql: """
                 INSERT INTO key (key_id, name, algorithm, public_key_pem, added_at) VALUES (?, ?, ?, ?, ?)

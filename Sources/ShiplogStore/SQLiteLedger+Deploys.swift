@@ -100,7 +100,7 @@ extension SQLiteLedger {
     public func finish(deployID: Int64, as state: DeployState, at time: Timestamp) throws(LedgerError) -> Deploy {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.deployColumns) FROM deploy d WHERE id = ?", arguments: [deployID]) else {
-                throw LedgerError.invalidInput(InvalidInput(field: "deploy", value: String(deployID), reason: "no such deploy"))
+                throw LedgerError.unknown(InvalidInput(field: "deploy", value: String(deployID), reason: "no such deploy"))
             }
             let current = try Self.deploy(from: row)
             guard current.state == .inProgress || current.state == .pending else {
@@ -120,7 +120,7 @@ extension SQLiteLedger {
     public func add(_ check: DeployCheck) throws(LedgerError) -> DeployCheck {
         try write { db in
             guard try Int64.fetchOne(db, sql: "SELECT id FROM deploy WHERE id = ?", arguments: [check.deployID]) != nil else {
-                throw LedgerError.invalidInput(InvalidInput(field: "deploy", value: String(check.deployID), reason: "no such deploy"))
+                throw LedgerError.unknown(InvalidInput(field: "deploy", value: String(check.deployID), reason: "no such deploy"))
             }
             try db.execute(sql: "INSERT INTO deploy_check (deploy_id, name, status, detail, checked_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [check.deployID, check.name, check.status.rawValue, check.detail, check.checkedAt.description])

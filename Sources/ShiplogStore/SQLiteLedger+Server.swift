@@ -7,7 +7,7 @@ extension SQLiteLedger {
     public func add(_ token: APIToken) throws(LedgerError) -> APIToken {
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_token WHERE name = ?", arguments: [token.name]) == true {
-                throw LedgerError.invalidInput(InvalidInput(field: "--name", value: token.name, reason: "another token already has this name"))
+                throw LedgerError.invalidInput(InvalidInput(field: "name", value: token.name, reason: "another token already has this name"))
             }
             try db.execute(sql: "INSERT INTO api_token (token_hash, name, scopes, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [Data(token.hash), token.name, token.scopes.sorted().map(\.rawValue).joined(separator: " "),

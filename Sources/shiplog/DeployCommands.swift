@@ -27,7 +27,8 @@ struct EnvCommand: AsyncParsableCommand {
 
         func run() async throws {
             let slotNames = slots.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
-            await global.run { api throws(LedgerError) in
+            // The environment is this command's argument, not --env.
+            await global.run(flags: GlobalOptions.flags.filter { $0.key != "environment" }) { api throws(LedgerError) in
                 try global.show(try await api.createEnvironment(name: name, slots: slotNames, requireSignature: requireSignature)) { environment in
                     let slots = environment.items("slots").compactMap(\.stringValue)
                     let slotText = slots.isEmpty ? "" : " slots \(slots.joined(separator: ",")) (active \(environment.text("active_slot")))"

@@ -22,20 +22,38 @@ struct GlobalOptions: ParsableArguments {
     var databasePath: String { db ?? Self.environment("SHIPLOG_DB") ?? "./shiplog.sqlite" }
     var serverURL: String? { server ?? Self.environment("SHIPLOG_SERVER") }
 
+    /// Environment variables are read here, in the executable, and nowhere else; empty counts as unset.
     static func environment(_ name: String) -> String? {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The passphrase of encrypted private key files.
+    static var keyPassphrase: String? { environment("SHIPLOG_KEY_PASSPHRASE") }
+
+    /// The log's checkpoint key for a ledger file: `SHIPLOG_LOG_KEY`, else beside the file.
+    static func logKey(database: String) -> LogKeyFile {
+        let origin = environment("SHIPLOG_LOG_ORIGIN")
+        return environment("SHIPLOG_LOG_KEY").map { LogKeyFile(path: $0, origin: origin) } ?? LogKeyFile(beside: database, origin: origin)
     }
 
     /// The ledger the command runs against: a server when one is named, else the local file.
     func api() throws(LedgerError) -> any LedgerAPI {
         if let serverURL { return try RemoteLedger(server: serverURL, token: token ?? Self.environment("SHIPLOG_TOKEN")) }
         let store = try SQLiteLedger(path: databasePath)
-        return LocalLedger(ledger: ReleaseLedger(store: store), databasePath: databasePath)
+        return LocalLedger(ledger: ReleaseLedger(store: store), logKey: Self.logKey(database: databasePath))
     }
 
-    /// Runs `body` against the ledger and turns ledger errors into the contract's exit codes.
-    func run(_ body: (any LedgerAPI) async throws(LedgerError) -> Void) async {
-        do { try await body(try api()) } catch { Terminal.fail(error) }
+    /// The application names what was wrong by its fields; the CLI, by the flags that set them.
+    static let flags = [
+        "environment": "--env", "service": "--service", "slot": "--slot", "slots": "--slots", "image": "--image",
+        "name": "--name", "status": "--status", "reason": "--reason", "to_previous": "--to-previous",
+        "tree_size": "--size", "from": "--from", "to": "--to", "scopes": "--scope", "key": "--key",
+    ]
+
+    /// Runs `body` against the ledger and turns ledger errors into the contract's exit codes, fields named
+    /// by `flags`.
+    func run(flags: [String: String] = Self.flags, _ body: (any LedgerAPI) async throws(LedgerError) -> Void) async {
+        do { try await body(try api()) } catch { Terminal.fail(error.naming(flags)) }
     }
 
     /// Prints a document as JSON with `--json`, else as the text `render` makes of it.
@@ -49,7 +67,7 @@ enum Terminal {
     static func fail(_ error: LedgerError) -> Never {
         let code: Int32
         switch error {
-        case .invalidInput: code = 65
+        case .invalidInput, .unknown: code = 65
         case .notFound: code = 1
         case .unreachable: code = 69
         case .storage: code = 70

@@ -32,7 +32,7 @@ struct KeysCommand: AsyncParsableCommand {
                 do throws(CryptoError) {
                     key = try PrivateKey.generate(algorithm, rsaBits: rsaBits)
                     publicKey = try key.publicKey
-                    pem = try key.pem(passphrase: KeyFile.passphrase)
+                    pem = try key.pem(passphrase: GlobalOptions.keyPassphrase)
                 } catch {
                     throw .invalidInput(InvalidInput(field: "--algorithm", reason: error.description))
                 }

@@ -1,8 +1,12 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Prometheus
+import ShiplogApp
 import ShiplogCore
 import ShiplogServer
+import ShiplogStore
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,8 +41,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "shiplog")
         logger.logLevel = configuration.logLevel
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         do {
-            try await ShiplogHTTPServer.run(configuration, logger: logger)
+            let store = try SQLiteLedger(path: configuration.databasePath)
+            let logKey = GlobalOptions.logKey(database: configuration.databasePath)
+            // The checkpoint key exists before the first request, so the trust store can refuse it from the start.
+            let signer = try logKey.signer(create: true)
+            let ledger = ReleaseLedger(store: store, logKeyID: signer?.publicKey.keyID)
+            try await ShiplogHTTPServer.run(ledger: ledger, logKey: logKey, configuration: configuration, metrics: metrics, logger: logger)
+            try store.close()
+            logger.info("shiplog stopped; database closed")
         } catch let error as LedgerError {
             Terminal.fail(error)
         } catch {

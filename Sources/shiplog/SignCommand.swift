@@ -25,7 +25,7 @@ struct SignCommand: AsyncParsableCommand {
         do { annotationPairs = try LabelFlags.parse(annotations, flag: "--annotation") } catch { Terminal.fail(.invalidInput(error)) }
         await global.run { api throws(LedgerError) in
             // Signing happens here, with the key file; only the payload and signature travel (to a server in remote mode).
-            let privateKey = try KeyFile.readPrivate(key)
+            let privateKey = try KeyFile.readPrivate(key, passphrase: GlobalOptions.keyPassphrase)
             let payload = SignaturePayload(repository: repository, digest: digest, annotations: annotationPairs)
             let signature: [UInt8]
             let signerPEM: String

@@ -51,6 +51,12 @@ struct RemoteModeEndToEndTests {
             ["deploy", "check", "1", "--name", "e2e", "--status", "pass"], ["deploy", "finish", "1", "--status", "succeeded", "--json"],
             ["deploy", "finish", "1", "--status", "failed"], ["deploy", "check", "99", "--name", "x", "--status", "pass"],
             ["live", "prod"], ["live", "prod", "--json"], ["live", "nowhere"], ["lkg", "prod", "--service", "api"],
+            // Input errors the application finds: named by flag in both modes (the server names fields).
+            ["deploy", "start", "--env", "nowhere", "--service", "api", "--digest", image],
+            ["deploy", "start", "--env", "prod", "--slot", "red", "--service", "api", "--digest", image],
+            ["deploy", "start", "--env", "prod", "--service", "api", "--digest", image],
+            ["deploy", "start", "--env", "prod", "--slot", "green", "--service", "api", "--image", repository + ":nope"],
+            ["rollback-plan", "prod", "--to-previous"], ["log", "prove", "0", "--size", "99999"], ["env", "create", "Bad!"],
             ["lkg", "prod", "--service", "web"], ["rollback-plan", "prod"], ["rollback-plan", "prod", "--service", "api", "--to-previous", "--json"],
             ["image", "mark-bad", image, "--reason", "CVE"], ["live", "prod"], ["keys", "revoke", "sha256:" + String(repeating: "0", count: 64)],
             ["log", "prove", "9999"], ["log", "consistency", "--from", "0"],

@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Metrics
 import NIOCore
+import Prometheus
 import ShiplogApp
 import ShiplogCore
 import ShiplogServer
@@ -12,6 +14,13 @@ import Testing
 
 /// A server over a fresh ledger file, with one token per scope.
 struct TestServer {
+    /// swift-metrics takes one bootstrap per process, as the executable makes it; every test server shows it.
+    static let metrics: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
     let directory: TemporaryDirectory
     let ledger: ReleaseLedger
     let app: Application<RouterResponder<BasicRequestContext>>
@@ -24,7 +33,8 @@ struct TestServer {
         var configuration = ServerConfiguration()
         configuration.openReads = openReads
         configuration.maxBodyBytes = maxBodyBytes
-        app = Application(router: ShiplogHTTPServer.router(ledger: ledger, databasePath: path, configuration: configuration))
+        app = Application(router: ShiplogHTTPServer.router(ledger: ledger, logKey: LogKeyFile(beside: path), configuration: configuration,
+                                                       metrics: Self.metrics))
         for scope in Scope.allCases {
             tokens[scope] = try ledger.createToken(name: "t-\(scope.rawValue.replacingOccurrences(of: ":", with: "-"))", scopes: [scope]).token
         }
@@ -307,6 +317,74 @@ struct ServerRouteTests {
         try await server.app.test(.router) { client in
             try await client.execute(uri: "/openapi.yaml", method: .get) { response in
                 #expect(response.text == file)
+            }
+        }
+    }
+}
+
+@Suite("HTTP problems speak the API's names")
+struct ProblemNamingTests {
+    /// The application names fields as the domain does; a flag (`--env`) in a problem is a CLI word leaking.
+    @Test("an unknown environment is a 404 naming it, on every route that takes one",
+          arguments: [
+              ("/v1/environments/nowhere/live", HTTPRequest.Method.get, Scope.read, nil as String?),
+              ("/v1/environments/nowhere/services/api/lkg", .get, .read, nil),
+              ("/v1/environments/nowhere/rollback-plan", .get, .read, nil),
+              ("/v1/environments/nowhere/switch", .post, .deploysWrite, #"{"slot":"blue"}"#),
+              ("/v1/deploys", .post, .deploysWrite, #"{"environment":"nowhere","service":"api","image":"ghcr.io/acme/api@\#(digestA)"}"#),
+          ])
+    func unknownEnvironment(_ uri: String, method: HTTPRequest.Method, scope: Scope, json: String?) async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        try await server.app.test(.router) { client in
+            try await client.execute(uri: uri, method: method, headers: server.headers(scope), body: json.map(body)) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(response.json["field"] as? String == "environment")
+                #expect(response.json["value"] as? String == "nowhere")
+                #expect(!(response.json["detail"] as? String ?? "").contains("--"))
+            }
+        }
+    }
+
+    @Test("an unknown deploy is a 404 naming it")
+    func unknownDeploy() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        try await server.app.test(.router) { client in
+            for (uri, json) in [("/v1/deploys/77/finish", #"{"status":"succeeded"}"#), ("/v1/deploys/77/checks", #"{"name":"e2e","status":"pass"}"#)] {
+                try await client.execute(uri: uri, method: .post, headers: server.headers(.deploysWrite), body: body(json)) { response in
+                    #expect(response.status == .notFound)
+                    #expect(response.json["field"] as? String == "deploy")
+                    #expect(response.json["value"] as? String == "77")
+                }
+            }
+        }
+    }
+
+    @Test("input errors the application finds name request fields, never CLI flags")
+    func noFlags() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        _ = try server.ledger.createEnvironment(name: "prod", slots: ["blue", "green"], requireSignature: false)
+        let cases: [(String, HTTPRequest.Method, Scope, String?, String)] = [
+            ("/v1/deploys", .post, .deploysWrite, #"{"environment":"prod","service":"api","image":"ghcr.io/acme/api@\#(digestA)"}"#, "slot"),
+            ("/v1/deploys", .post, .deploysWrite, #"{"environment":"prod","slot":"red","service":"api","image":"ghcr.io/acme/api@\#(digestA)"}"#, "slot"),
+            ("/v1/deploys", .post, .deploysWrite, #"{"environment":"prod","slot":"blue","service":"API","image":"ghcr.io/acme/api@\#(digestA)"}"#, "service"),
+            ("/v1/deploys", .post, .deploysWrite, #"{"environment":"prod","slot":"blue","service":"api","image":"ghcr.io/acme/api:v9"}"#, "image"),
+            ("/v1/environments/prod/rollback-plan?to_previous=true", .get, .read, nil, "to_previous"),
+            ("/v1/environments", .post, .deploysWrite, #"{"name":"staging","slots":["only"]}"#, "slots"),
+            ("/v1/tokens", .post, .admin, #"{"name":"ci","scopes":[]}"#, "scopes"),
+            ("/v1/reports/cost?from=2026-11-30&to=2026-11-01", .get, .read, nil, "to"),
+            ("/v1/log/entries/0/proof?tree_size=5", .get, .read, nil, "tree_size"),
+        ]
+        try await server.app.test(.router) { client in
+            for (uri, method, scope, json, field) in cases {
+                try await client.execute(uri: uri, method: method, headers: server.headers(scope), body: json.map(body)) { response in
+                    #expect(response.status == .badRequest, "\(uri)")
+                    #expect(response.json["field"] as? String == field, "\(uri)")
+                    #expect(!(response.json["detail"] as? String ?? "").contains("--"), "\(uri)")
+                }
             }
         }
     }
