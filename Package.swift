@@ -103,7 +103,9 @@ let package = Package(
         .testTarget(name: "ShiplogCryptoTests", dependencies: ["ShiplogCrypto", "ShiplogTestSupport"], swiftSettings: strict),
         .testTarget(name: "ShiplogCoreTests", dependencies: ["ShiplogCore", "ShiplogTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "ShiplogStoreTests", dependencies: ["ShiplogStore", "ShiplogCore", "ShiplogTestSupport"], swiftSettings: strict),
+            name: "ShiplogStoreTests",
+            dependencies: ["ShiplogStore", "ShiplogCore", "ShiplogTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .testTarget(
             name: "ShiplogAppTests",
             dependencies: ["ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogCrypto", "ShiplogTestSupport"],

@@ -149,7 +149,7 @@ extension ReleaseLedger {
 
     /// The first kept subtree hash that is not what the leaves make, or a gap in a level the store keeps
     /// (a kept hash removed): each means an entry under it was changed, removed or reordered.
-    static func firstStoredSubtreeMismatch(_ stored: [SubtreeHash], levels: [[[UInt8]]]) -> (firstLeaf: Int64, problem: String)? {
+    package static func firstStoredSubtreeMismatch(_ stored: [SubtreeHash], levels: [[[UInt8]]]) -> (firstLeaf: Int64, problem: String)? {
         func mismatch(_ level: Int, _ index: Int64) -> (firstLeaf: Int64, problem: String) {
             let first = index << level
             return (first, "the subtree of entries \(first)–\(first + (Int64(1) << level) - 1) no longer matches its stored hash "
