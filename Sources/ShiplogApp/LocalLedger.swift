@@ -11,12 +11,12 @@ import ShiplogCrypto
 public struct LocalLedger: LedgerAPI {
     public let ledger: ReleaseLedger
     /// The log's checkpoint key.
-    public let logKey: LogKeyFile
+    public let logKey: LogKey
     let writes: DispatchQueue?
     let batcher: BuildBatcher?
 
     /// The CLI's form: everything on the calling thread.
-    public init(ledger: ReleaseLedger, logKey: LogKeyFile) {
+    public init(ledger: ReleaseLedger, logKey: LogKey) {
         self.ledger = ledger
         self.logKey = logKey
         writes = nil
@@ -24,7 +24,7 @@ public struct LocalLedger: LedgerAPI {
     }
 
     /// The server's form: writes on their own queue, concurrent single builds committed together.
-    public init(serving ledger: ReleaseLedger, logKey: LogKeyFile) {
+    public init(serving ledger: ReleaseLedger, logKey: LogKey) {
         self.ledger = ledger
         self.logKey = logKey
         let queue = DispatchQueue(label: "shiplog.ledger-writes")
@@ -209,7 +209,7 @@ public struct LocalLedger: LedgerAPI {
 
     private func logSigner() throws(LedgerError) -> LogSigner {
         guard let signer = try logKey.signer(create: true) else {
-            throw .storage("the log key \(logKey.path) could not be created")
+            throw .storage("the log key (\(logKey.place)) could not be created")
         }
         return signer
     }

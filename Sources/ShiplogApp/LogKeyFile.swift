@@ -42,3 +42,25 @@ public struct LogKeyFile: Sendable {
         }
     }
 }
+
+/// Where the operations get the log's checkpoint key: a file read when needed (the CLI; created on first
+/// use), or a key loaded once when the server started, so that no request reads the file or names it.
+public enum LogKey: Sendable {
+    case file(LogKeyFile)
+    case loaded(LogSigner)
+
+    /// The signer; nil when it is a file that does not exist and `create` is false.
+    func signer(create: Bool) throws(LedgerError) -> LogSigner? {
+        switch self {
+        case let .file(file): try file.signer(create: create)
+        case let .loaded(signer): signer
+        }
+    }
+
+    var place: String {
+        switch self {
+        case let .file(file): file.path
+        case .loaded: "loaded at start"
+        }
+    }
+}

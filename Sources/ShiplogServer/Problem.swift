@@ -7,13 +7,17 @@ import ShiplogCore
 /// An RFC 9457 problem: every error the server answers is one, as `application/problem+json`.
 ///
 /// Input errors carry `source`, `field`, `value` and `reason` as extension members, so the CLI's remote
-/// mode prints the same one-line reason as local mode.
+/// mode prints the same one-line reason as local mode. A server-side failure's body says what failed in
+/// the user's words; what the database or the runtime said goes to the log only (`logDetail`), never
+/// into a body: it can hold SQL, file paths and internals.
 struct Problem: Error, HTTPResponseError, Sendable {
     var status: HTTPResponse.Status
     var type: String
     var detail: String
     var extensions: [String: JSONValue] = [:]
     var headers: HTTPFields = [:]
+    /// For the server's log: what the body leaves out.
+    var logDetail: String?
 
     init(_ status: HTTPResponse.Status, type: String = "about:blank", detail: String, extensions: [String: JSONValue] = [:]) {
         self.status = status
@@ -45,7 +49,11 @@ struct Problem: Error, HTTPResponseError, Sendable {
         case let .notFound(what): return Problem(.notFound, type: "urn:shiplog:problem:not-found", detail: what)
         case let .unknown(input): return unknown(input)
         // The database is unusable (I/O, a lock past the busy timeout): the server cannot serve now.
-        case .storage, .unreachable: return Problem(.serviceUnavailable, type: "urn:shiplog:problem:storage", detail: error.description)
+        case .storage, .unreachable:
+            var problem = Problem(.serviceUnavailable, type: "urn:shiplog:problem:storage",
+                                  detail: "the ledger could not complete the request; the server's log says why")
+            problem.logDetail = error.description
+            return problem
         case let .denied(detail): return Problem(.forbidden, detail: detail)
         }
     }
@@ -64,7 +72,9 @@ struct Problem: Error, HTTPResponseError, Sendable {
         case let http as any HTTPResponseError:
             return Problem(http.status, detail: http.status.reasonPhrase)
         default:
-            return Problem(.internalServerError, detail: "internal error: \(error)")
+            var problem = Problem(.internalServerError, detail: "internal error; the server's log says why")
+            problem.logDetail = String(describing: error)
+            return problem
         }
     }
 

@@ -23,7 +23,7 @@ struct ProblemMiddleware: RouterMiddleware {
                 }
             }
             if problem.status.kind == .serverError {
-                context.logger.error("answering \(problem.status.code)", metadata: ["detail": .string(problem.detail)])
+                context.logger.error("answering \(problem.status.code)", metadata: ["detail": .string(problem.logDetail ?? problem.detail)])
             }
             return try problem.response(from: request, context: context)
         }

@@ -13,13 +13,14 @@ public enum ShiplogHTTPServer {
     /// The routes the server answers besides /v1, all open: probes, metrics, the API document.
     static let operationalPaths = ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
 
-    /// The router for a ledger; tests drive it with HummingbirdTesting, `run` serves it. `/metrics` shows
-    /// `metrics` (the registry the executable bootstrapped swift-metrics into) and the ledger's figures.
+    /// The router for a ledger; tests drive it with HummingbirdTesting, `run` serves it. `logSigner` is the
+    /// log's checkpoint key, loaded at start. `/metrics` shows `metrics` (the registry the executable
+    /// bootstrapped swift-metrics into) and the ledger's figures.
     public static func router(
-        ledger: ReleaseLedger, logKey: LogKeyFile, configuration: ServerConfiguration,
+        ledger: ReleaseLedger, logSigner: LogSigner, configuration: ServerConfiguration,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) -> Router<BasicRequestContext> {
-        let api = LocalLedger(serving: ledger, logKey: logKey)
+        let api = LocalLedger(serving: ledger, logKey: .loaded(logSigner))
         let routes = Routes.all(api)
         let authenticator = Authenticator(ledger: ledger, openReads: configuration.openReads)
         let router = Router()
@@ -35,7 +36,11 @@ public enum ShiplogHTTPServer {
         }
         router.get("/healthz") { _, _ in text("ok\n") }
         router.get("/readyz") { _, _ in
-            do { _ = try ledger.store.logSize() } catch { throw Problem(.serviceUnavailable, detail: "database not usable: \(error)") }
+            do { _ = try ledger.store.logSize() } catch {
+                var problem = Problem(.serviceUnavailable, detail: "database not usable; the server's log says why")
+                problem.logDetail = String(describing: error)
+                throw problem
+            }
             return text("ready\n")
         }
         router.get("/metrics") { _, _ in
@@ -50,16 +55,16 @@ public enum ShiplogHTTPServer {
 
     /// Every route as (method, path, scope), for the test that holds the OpenAPI document to the router.
     public static func routeTable(_ ledger: ReleaseLedger) -> [(method: String, path: String, scope: String?)] {
-        Routes.all(LocalLedger(ledger: ledger, logKey: LogKeyFile(path: ""))).map { ($0.method.rawValue, $0.path, $0.scope?.rawValue) }
+        Routes.all(LocalLedger(ledger: ledger, logKey: .file(LogKeyFile(path: "")))).map { ($0.method.rawValue, $0.path, $0.scope?.rawValue) }
             + operationalPaths.map { ("GET", $0, nil) }
     }
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish; the caller opened the ledger
     /// and closes it.
     public static func run(
-        ledger: ReleaseLedger, logKey: LogKeyFile, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger
+        ledger: ReleaseLedger, logSigner: LogSigner, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
-        let router = router(ledger: ledger, logKey: logKey, configuration: configuration, metrics: metrics)
+        let router = router(ledger: ledger, logSigner: logSigner, configuration: configuration, metrics: metrics)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "shiplog"),

@@ -40,7 +40,7 @@ struct GlobalOptions: ParsableArguments {
     func api() throws(LedgerError) -> any LedgerAPI {
         if let serverURL { return try RemoteLedger(server: serverURL, token: token ?? Self.environment("SHIPLOG_TOKEN")) }
         let store = try SQLiteLedger(path: databasePath)
-        return LocalLedger(ledger: ReleaseLedger(store: store), logKey: Self.logKey(database: databasePath))
+        return LocalLedger(ledger: ReleaseLedger(store: store), logKey: .file(Self.logKey(database: databasePath)))
     }
 
     /// The application names what was wrong by its fields; the CLI, by the flags that set them.

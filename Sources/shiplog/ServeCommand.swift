@@ -46,10 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let store = try SQLiteLedger(path: configuration.databasePath)
             let logKey = GlobalOptions.logKey(database: configuration.databasePath)
-            // The checkpoint key exists before the first request, so the trust store can refuse it from the start.
-            let signer = try logKey.signer(create: true)
-            let ledger = ReleaseLedger(store: store, logKeyID: signer?.publicKey.keyID)
-            try await ShiplogHTTPServer.run(ledger: ledger, logKey: logKey, configuration: configuration, metrics: metrics, logger: logger)
+            // The checkpoint key is loaded before the first request: the trust store refuses it from the start,
+            // and no request reads the file.
+            guard let signer = try logKey.signer(create: true) else { throw LedgerError.storage("the log key \(logKey.path) could not be created") }
+            let ledger = ReleaseLedger(store: store, logKeyID: signer.publicKey.keyID)
+            try await ShiplogHTTPServer.run(ledger: ledger, logSigner: signer, configuration: configuration, metrics: metrics, logger: logger)
             try store.close()
             logger.info("shiplog stopped; database closed")
         } catch let error as LedgerError {

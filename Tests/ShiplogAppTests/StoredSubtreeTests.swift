@@ -17,7 +17,7 @@ struct StoredSubtreeTests {
 
     /// What a store keeping levels 4 and up holds for that tree.
     static func kept(_ levels: [[[UInt8]]], from lowest: Int = 4) -> [SubtreeHash] {
-        (lowest ..< levels.count).flatMap { level in
+        (lowest ..< max(lowest, levels.count)).flatMap { level in
             levels[level].enumerated().map { SubtreeHash(level: level, index: Int64($0.offset), hash: $0.element) }
         }
     }

@@ -33,8 +33,8 @@ struct TestServer {
         var configuration = ServerConfiguration()
         configuration.openReads = openReads
         configuration.maxBodyBytes = maxBodyBytes
-        app = Application(router: ShiplogHTTPServer.router(ledger: ledger, logKey: LogKeyFile(beside: path), configuration: configuration,
-                                                       metrics: Self.metrics))
+        let signer = try #require(try LogKeyFile(beside: path).signer(create: true))
+        app = Application(router: ShiplogHTTPServer.router(ledger: ledger, logSigner: signer, configuration: configuration, metrics: Self.metrics))
         for scope in Scope.allCases {
             tokens[scope] = try ledger.createToken(name: "t-\(scope.rawValue.replacingOccurrences(of: ":", with: "-"))", scopes: [scope]).token
         }
@@ -384,6 +384,32 @@ struct ProblemNamingTests {
                     #expect(response.status == .badRequest, "\(uri)")
                     #expect(response.json["field"] as? String == field, "\(uri)")
                     #expect(!(response.json["detail"] as? String ?? "").contains("--"), "\(uri)")
+                }
+            }
+        }
+    }
+}
+
+@Suite("server failures are told safely")
+struct SafeFailureTests {
+    @Test("a database failure is a 503 whose body names neither SQL nor the file; the log keeps the rest")
+    func storageFailure() async throws {
+        let server = try TestServer(openReads: true)
+        defer { server.directory.remove() }
+        let path = server.directory.path("ledger.sqlite")
+        // Break the schema behind the server's back: every read of builds now fails inside SQLite.
+        let broken = try Tool.run("/usr/bin/sqlite3", [path, "DROP VIEW trusted_signature; DROP TABLE build;"])
+        #expect(broken.status == 0, "\(broken.output)")
+        try await server.app.test(.router) { client in
+            for uri in ["/v1/builds", "/v1/images/\(digestA)", "/readyz"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .serviceUnavailable || uri != "/v1/builds", "\(uri)")
+                    guard response.status.code >= 500 else { return }
+                    #expect(response.headers[.contentType] == "application/problem+json", "\(uri)")
+                    let text = response.text
+                    for leak in ["no such table", "SQLITE", "sqlite", path, "build", "Error("] {
+                        #expect(!text.contains(leak), "\(uri) leaks \(leak): \(text)")
+                    }
                 }
             }
         }
