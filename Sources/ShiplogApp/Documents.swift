@@ -2,17 +2,17 @@ import ShiplogCore
 import ShiplogCrypto
 
 /// A recorded signature as `sign --json` and `signature import --json` print it: base64 signature, payload text.
-public struct SignatureDocument: Sendable, Encodable {
-    public var id: Int64
-    public var repository: String
-    public var digest: String
-    public var signature: String
-    public var payload: String
-    public var source: String
-    @Nullable public var keyID: String?
-    public var recordedAt: Timestamp
+package struct SignatureDocument: Sendable, Encodable {
+    package var id: Int64
+    package var repository: String
+    package var digest: String
+    package var signature: String
+    package var payload: String
+    package var source: String
+    @Nullable package var keyID: String?
+    package var recordedAt: Timestamp
 
-    public init(record: StoredSignature) {
+    package init(record: StoredSignature) {
         id = record.id
         repository = record.repository
         digest = record.digest
@@ -25,25 +25,25 @@ public struct SignatureDocument: Sendable, Encodable {
 }
 
 /// `image mark-bad`: what was marked, and why.
-public struct BadMarkDocument: Sendable, Encodable {
-    public var repository: String
-    public var digest: String
-    public var reason: String
+package struct BadMarkDocument: Sendable, Encodable {
+    package var repository: String
+    package var digest: String
+    package var reason: String
 }
 
 /// `tokens create`: the secret, shown this once.
-public struct IssuedToken: Sendable, Encodable {
-    public var name: String
-    public var scopes: [String]
-    public var token: String
+package struct IssuedToken: Sendable, Encodable {
+    package var name: String
+    package var scopes: [String]
+    package var token: String
 }
 
 /// `log public-key`: the checkpoint key, as PEM (for openssl) and as a signed-note verifier key.
-public struct LogPublicKey: Sendable, Encodable {
-    public var origin: String
-    public var keyID: String
-    public var publicKeyPEM: String
-    public var noteVerifierKey: String
+package struct LogPublicKey: Sendable, Encodable {
+    package var origin: String
+    package var keyID: String
+    package var publicKeyPEM: String
+    package var noteVerifierKey: String
 
     init(_ signer: LogSigner) {
         origin = signer.origin

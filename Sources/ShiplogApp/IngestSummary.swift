@@ -1,21 +1,21 @@
 import ShiplogCore
 
 /// What ingesting one file did, build by build.
-public struct IngestSummary: Sendable, Hashable, Encodable {
-    public struct Entry: Sendable, Hashable, Encodable {
-        public var id: Int64
-        public var service: String
-        public var repository: String
-        public var tag: String
-        public var digest: String
+package struct IngestSummary: Sendable, Hashable, Encodable {
+    package struct Entry: Sendable, Hashable, Encodable {
+        package var id: Int64
+        package var service: String
+        package var repository: String
+        package var tag: String
+        package var digest: String
         /// False when the ledger already had this build (re-ingesting changes nothing).
-        public var new: Bool
+        package var new: Bool
     }
 
-    public var source: String
-    public var recorded: Int
-    public var alreadyRecorded: Int
-    public var builds: [Entry]
+    package var source: String
+    package var recorded: Int
+    package var alreadyRecorded: Int
+    package var builds: [Entry]
 
     init(source: String, builds: [NewBuild], results: [RecordedBuild]) {
         self.source = source

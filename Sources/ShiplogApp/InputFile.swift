@@ -2,8 +2,8 @@ import Foundation
 import ShiplogCore
 
 /// A FILE argument, where `-` means standard input.
-public enum InputFile {
-    public static func read(_ path: String) throws(LedgerError) -> Data {
+package enum InputFile {
+    package static func read(_ path: String) throws(LedgerError) -> Data {
         if path == "-" {
             return FileHandle.standardInput.readDataToEndOfFile()
         }

@@ -6,16 +6,16 @@ import ShiplogCore
 import ShiplogCrypto
 
 /// Key files on disk: private keys are created 0600 and never overwritten.
-public enum KeyFile {
+package enum KeyFile {
     /// A private key; `passphrase` opens an encrypted PEM (the executable reads `SHIPLOG_KEY_PASSPHRASE`).
-    public static func readPrivate(_ path: String, passphrase: String?) throws(LedgerError) -> PrivateKey {
+    package static func readPrivate(_ path: String, passphrase: String?) throws(LedgerError) -> PrivateKey {
         let bytes = try InputFile.read(path)
         do { return try PrivateKey(encoded: Array(bytes), passphrase: passphrase) } catch {
             throw .invalidInput(InvalidInput(source: path, reason: error.description))
         }
     }
 
-    public static func readPublic(_ path: String) throws(LedgerError) -> PublicKey {
+    package static func readPublic(_ path: String) throws(LedgerError) -> PublicKey {
         let bytes = try InputFile.read(path)
         do { return try PublicKey(encoded: Array(bytes)) } catch {
             throw .invalidInput(InvalidInput(source: path, reason: error.description))
@@ -23,7 +23,7 @@ public enum KeyFile {
     }
 
     /// Creates `path` with mode 0600 from the first byte on (O_EXCL: an existing file is never replaced).
-    public static func writeSecret(_ text: String, to path: String) throws(LedgerError) {
+    package static func writeSecret(_ text: String, to path: String) throws(LedgerError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else {
             let reason = errno == EEXIST ? "already exists; shiplog never overwrites a private key" : String(cString: strerror(errno))
@@ -36,7 +36,7 @@ public enum KeyFile {
         }
     }
 
-    public static func write(_ bytes: [UInt8], to path: String) throws(LedgerError) {
+    package static func write(_ bytes: [UInt8], to path: String) throws(LedgerError) {
         do { try Data(bytes).write(to: URL(fileURLWithPath: path)) } catch {
             throw .invalidInput(InvalidInput(source: path, reason: "cannot be written (\(error.localizedDescription))"))
         }

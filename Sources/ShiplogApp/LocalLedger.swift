@@ -8,15 +8,15 @@ import ShiplogCrypto
 /// Reads run on the caller's thread (they are short). On the server, writes wait on `writes`, a serial queue
 /// of their own, so a commit's fsync never holds up the threads that answer reads; single builds go through
 /// `BuildBatcher`, which commits the builds that arrive together in one transaction.
-public struct LocalLedger: LedgerAPI {
-    public let ledger: ReleaseLedger
+package struct LocalLedger: LedgerAPI {
+    package let ledger: ReleaseLedger
     /// The log's checkpoint key.
-    public let logKey: LogKey
+    package let logKey: LogKey
     let writes: DispatchQueue?
     let batcher: BuildBatcher?
 
     /// The CLI's form: everything on the calling thread.
-    public init(ledger: ReleaseLedger, logKey: LogKey) {
+    package init(ledger: ReleaseLedger, logKey: LogKey) {
         self.ledger = ledger
         self.logKey = logKey
         writes = nil
@@ -24,7 +24,7 @@ public struct LocalLedger: LedgerAPI {
     }
 
     /// The server's form: writes on their own queue, concurrent single builds committed together.
-    public init(serving ledger: ReleaseLedger, logKey: LogKey) {
+    package init(serving ledger: ReleaseLedger, logKey: LogKey) {
         self.ledger = ledger
         self.logKey = logKey
         let queue = DispatchQueue(label: "shiplog.ledger-writes")
@@ -61,48 +61,48 @@ public struct LocalLedger: LedgerAPI {
 
     // MARK: - Builds
 
-    public func recordBuild(_ build: NewBuild) async throws(LedgerError) -> Document {
+    package func recordBuild(_ build: NewBuild) async throws(LedgerError) -> Document {
         if let batcher { return Document(try await batcher.record(build)) }
         return Document(try ledger.recordBuild(build))
     }
 
-    public func ingestPushMetadata(_ data: Data, source: String) async throws(LedgerError) -> Document {
+    package func ingestPushMetadata(_ data: Data, source: String) async throws(LedgerError) -> Document {
         try await write { try $0.ingestPushMetadata(data, source: source) }
     }
 
-    public func ingestBuildxMetadata(_ data: Data, source: String, context: BuildxMetadata.Context) async throws(LedgerError) -> Document {
+    package func ingestBuildxMetadata(_ data: Data, source: String, context: BuildxMetadata.Context) async throws(LedgerError) -> Document {
         try await write { try $0.ingestBuildxMetadata(data, source: source, context: context) }
     }
 
-    public func ingestRegistryEvents(_ data: Data, source: String) async throws(LedgerError) -> Document {
+    package func ingestRegistryEvents(_ data: Data, source: String) async throws(LedgerError) -> Document {
         try await write { try $0.ingestRegistryEvents(data, source: source) }
     }
 
-    public func ingestLangfuse(_ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?) async throws(LedgerError) -> Document {
+    package func ingestLangfuse(_ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?) async throws(LedgerError) -> Document {
         try await write { try $0.ingestLangfuse(data, source: source, service: service, mapping: mapping) }
     }
 
-    public func costReport(from: String, to: String, by: CostReport.Period) async throws(LedgerError) -> Document {
+    package func costReport(from: String, to: String, by: CostReport.Period) async throws(LedgerError) -> Document {
         try read { try $0.costReport(from: from, to: to, by: by) }
     }
 
-    public func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
+    package func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
         try read { try $0.builds(query) }
     }
 
-    public func image(digest: Digest, repository: Repository?) async throws(LedgerError) -> Document {
+    package func image(digest: Digest, repository: Repository?) async throws(LedgerError) -> Document {
         let images = try ledger.image(digest: digest, repository: repository)
         return repository == nil ? Document(ImagesDocument(images: images)) : Document(images[0])
     }
 
-    public func markBad(repository: Repository, digest: Digest, reason: String) async throws(LedgerError) -> Document {
+    package func markBad(repository: Repository, digest: Digest, reason: String) async throws(LedgerError) -> Document {
         try await writing { try $0.markBad(repository: repository, digest: digest, reason: reason) }
         return Document(BadMarkDocument(repository: repository.name, digest: digest.description, reason: reason))
     }
 
     // MARK: - Content trust
 
-    public func addKey(encoded: [UInt8], source: String, name: String) async throws(LedgerError) -> Document {
+    package func addKey(encoded: [UInt8], source: String, name: String) async throws(LedgerError) -> Document {
         var guarded = ledger
         // The trust store refuses the log's checkpoint key; read it only here, where keys are added.
         if guarded.logKeyID == nil {
@@ -112,13 +112,13 @@ public struct LocalLedger: LedgerAPI {
         return try await write { _ in try ledger.addKey(encoded: encoded, source: source, name: name) }
     }
 
-    public func keys() async throws(LedgerError) -> Document { try read { try $0.keys() } }
+    package func keys() async throws(LedgerError) -> Document { try read { try $0.keys() } }
 
-    public func revokeKey(id: String, reason: String?) async throws(LedgerError) -> Document {
+    package func revokeKey(id: String, reason: String?) async throws(LedgerError) -> Document {
         try await write { try $0.revokeKey(id: id, reason: reason) }
     }
 
-    public func importSignature(_ upload: SignatureUpload) async throws(LedgerError) -> Document {
+    package func importSignature(_ upload: SignatureUpload) async throws(LedgerError) -> Document {
         var signer: PublicKey?
         if let pem = upload.signerPEM {
             do { signer = try PublicKey(encoded: Array(pem.utf8)) } catch {
@@ -134,21 +134,21 @@ public struct LocalLedger: LedgerAPI {
         return Document(SignatureDocument(record: record))
     }
 
-    public func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document {
+    package func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document {
         try read { try $0.verify(repository: repository, digest: digest, keyID: keyID) }
     }
 
     // MARK: - Environments and deploys
 
-    public func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document {
+    package func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document {
         try await write { try $0.createEnvironment(name: name, slots: slots, requireSignature: requireSignature) }
     }
 
-    public func switchSlot(environment: String, to slot: String, actor: String?) async throws(LedgerError) -> Document {
+    package func switchSlot(environment: String, to slot: String, actor: String?) async throws(LedgerError) -> Document {
         try await write { try $0.switchSlot(environment: environment, to: slot, actor: actor) }
     }
 
-    public func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
+    package func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
         let outcome = try await writing {
             try $0.startDeploy(environment: request.environment, slot: request.slot, service: request.service,
                                    image: request.image, actor: request.actor)
@@ -160,50 +160,50 @@ public struct LocalLedger: LedgerAPI {
         }
     }
 
-    public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) async throws(LedgerError) -> Document {
+    package func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) async throws(LedgerError) -> Document {
         try await write { try $0.checkDeploy(id: id, name: name, status: status, detail: detail) }
     }
 
-    public func finishDeploy(id: Int64, state: DeployState) async throws(LedgerError) -> Document {
+    package func finishDeploy(id: Int64, state: DeployState) async throws(LedgerError) -> Document {
         try await write { try $0.finishDeploy(id: id, state: state) }
     }
 
-    public func live(environment: String, slot: String?, service: String?) async throws(LedgerError) -> Document {
+    package func live(environment: String, slot: String?, service: String?) async throws(LedgerError) -> Document {
         try read { try $0.live(environment: environment, slot: slot, service: service) }
     }
 
-    public func lastKnownGood(environment: String, service: String) async throws(LedgerError) -> Document {
+    package func lastKnownGood(environment: String, service: String) async throws(LedgerError) -> Document {
         guard let deploy = try ledger.lastKnownGood(environment: environment, service: service) else {
             throw .notFound("no good deploy of \(service) recorded in \(environment)")
         }
         return Document(LastKnownGood(deploy: deploy))
     }
 
-    public func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document {
+    package func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document {
         try read { try $0.rollbackPlan(environment: environment, service: service, toPrevious: toPrevious) }
     }
 
     // MARK: - Transparency log
 
-    public func checkpoint() async throws(LedgerError) -> Document {
+    package func checkpoint() async throws(LedgerError) -> Document {
         let signer = try logSigner()
         return try await write { try $0.checkpoint(signer: signer) }
     }
 
-    public func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document {
+    package func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document {
         try read { try $0.proveInclusion(index: index, size: size) }
     }
 
-    public func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document {
+    package func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document {
         try read { try $0.proveConsistency(from: from, to: to) }
     }
 
-    public func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
+    package func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
         let key = try logKey.signer(create: false)?.publicKey
         return try read { try $0.verifyLog(logKey: key, auditTables: auditTables) }
     }
 
-    public func logPublicKey() async throws(LedgerError) -> Document {
+    package func logPublicKey() async throws(LedgerError) -> Document {
         Document(LogPublicKey(try logSigner()))
     }
 
@@ -216,7 +216,7 @@ public struct LocalLedger: LedgerAPI {
 
     // MARK: - Tokens
 
-    public func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
+    package func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
         try await write { try $0.createToken(name: name, scopes: scopes) }
     }
 }

@@ -5,23 +5,23 @@ import ShiplogCrypto
 /// The transparency log's Ed25519 checkpoint key: a file (mode 0600, created on first use), never in the
 /// database. Where it is and the log's origin line are the executable's to say (`SHIPLOG_LOG_KEY`,
 /// `SHIPLOG_LOG_ORIGIN`); by default it sits beside the database.
-public struct LogKeyFile: Sendable {
-    public var path: String
+package struct LogKeyFile: Sendable {
+    package var path: String
     /// The checkpoints' origin line; nil derives one from the key.
-    public var origin: String?
+    package var origin: String?
 
-    public init(path: String, origin: String? = nil) {
+    package init(path: String, origin: String? = nil) {
         self.path = path
         self.origin = origin
     }
 
     /// The default place: beside the database file.
-    public init(beside database: String, origin: String? = nil) {
+    package init(beside database: String, origin: String? = nil) {
         self.init(path: database + ".log-key.pem", origin: origin)
     }
 
     /// The key's signer; nil when the file does not exist and `create` is false.
-    public func signer(create: Bool) throws(LedgerError) -> LogSigner? {
+    package func signer(create: Bool) throws(LedgerError) -> LogSigner? {
         if !FileManager.default.fileExists(atPath: path) {
             guard create else { return nil }
             do {
@@ -45,7 +45,7 @@ public struct LogKeyFile: Sendable {
 
 /// Where the operations get the log's checkpoint key: a file read when needed (the CLI; created on first
 /// use), or a key loaded once when the server started, so that no request reads the file or names it.
-public enum LogKey: Sendable {
+package enum LogKey: Sendable {
     case file(LogKeyFile)
     case loaded(LogSigner)
 

@@ -4,15 +4,15 @@ import ShiplogCrypto
 extension ReleaseLedger {
     // MARK: - Trust store
 
-    /// Adds a public key (PEM or DER) to the trust store under `name`.
-    public func addKey(encoded bytes: [UInt8], source: String, name: String) throws(LedgerError) -> TrustedKey {
+    /// Adds a package key (PEM or DER) to the trust store under `name`.
+    package func addKey(encoded bytes: [UInt8], source: String, name: String) throws(LedgerError) -> TrustedKey {
         let key: PublicKey
         do { key = try PublicKey(encoded: bytes) } catch { throw .invalidInput(InvalidInput(source: source, reason: error.description)) }
         return try trust(key, name: name)
     }
 
-    /// Adds an already loaded public key to the trust store.
-    public func trust(_ key: PublicKey, name: String) throws(LedgerError) -> TrustedKey {
+    /// Adds an already loaded package key to the trust store.
+    package func trust(_ key: PublicKey, name: String) throws(LedgerError) -> TrustedKey {
         guard !name.isEmpty, name.unicodeScalars.count <= 128 else {  // SQLite's length() counts code points
             throw .invalidInput(InvalidInput(field: "name", value: name, reason: "a key name has 1 to 128 characters"))
         }
@@ -33,23 +33,23 @@ extension ReleaseLedger {
         return key.isValidSignature(signature, for: payload)
     }
 
-    public func keys() throws(LedgerError) -> [TrustedKey] { try store.keys() }
+    package func keys() throws(LedgerError) -> [TrustedKey] { try store.keys() }
 
-    public func revokeKey(id: String, reason: String?) throws(LedgerError) -> TrustedKey {
+    package func revokeKey(id: String, reason: String?) throws(LedgerError) -> TrustedKey {
         try store.revokeKey(id: id, at: clock(), reason: reason)
     }
 
     // MARK: - Signing
 
     /// What signing produced: the exact payload bytes, the signature, and the ledger's record of it.
-    public struct Signed: Sendable {
-        public var payload: [UInt8]
-        public var signature: [UInt8]
-        public var record: StoredSignature
+    package struct Signed: Sendable {
+        package var payload: [UInt8]
+        package var signature: [UInt8]
+        package var record: StoredSignature
     }
 
     /// Signs the image's simple-signing payload exactly as `cosign sign --key` does, and records it.
-    public func sign(
+    package func sign(
         repository: Repository, digest: Digest, with key: PrivateKey, annotations: [String: String] = [:],
         rsaPadding: RSAPadding = .pkcs1v15
     ) throws(LedgerError) -> Signed {
@@ -70,7 +70,7 @@ extension ReleaseLedger {
 
     /// Records a signature made elsewhere (cosign, openssl). The payload must be a simple-signing payload;
     /// the signer is `signer` when given, else the trusted key it verifies with, if any.
-    public func importSignature(
+    package func importSignature(
         repository: Repository, digest: Digest, payload bytes: [UInt8], payloadSource: String,
         signature: [UInt8], signatureSource: String, signer: PublicKey? = nil, origin: String = "import"
     ) throws(LedgerError) -> StoredSignature {
@@ -94,7 +94,7 @@ extension ReleaseLedger {
     // MARK: - Verifying
 
     /// Is the image signed by a trusted, unrevoked key? With `key`, only that key counts (it must be in the trust store).
-    public func verify(repository: Repository, digest: Digest, key: PublicKey? = nil) throws(LedgerError) -> Verification {
+    package func verify(repository: Repository, digest: Digest, key: PublicKey? = nil) throws(LedgerError) -> Verification {
         try verify(repository: repository, digest: digest, keyID: key?.keyID)
     }
 
@@ -103,7 +103,7 @@ extension ReleaseLedger {
     /// Whether the image is signed by a trusted key is the store's `trustedSignatures` (recorded when a
     /// signature or a key was added, by `verifies`): the same answer the deploy gate and goodness read.
     /// When there is none, each signature is judged again only to say why.
-    public func verify(repository: Repository, digest: Digest, keyID key: String?) throws(LedgerError) -> Verification {
+    package func verify(repository: Repository, digest: Digest, keyID key: String?) throws(LedgerError) -> Verification {
         let signatures = try store.signatures(repository: repository, digest: digest)
         func answer(_ reason: VerificationReason, _ detail: String, key: TrustedKey? = nil, signature: StoredSignature? = nil) -> Verification {
             Verification(repository: repository.name, digest: digest.description, reason: reason, keyID: key?.keyID,

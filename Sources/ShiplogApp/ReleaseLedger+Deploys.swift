@@ -3,7 +3,7 @@ import ShiplogCore
 extension ReleaseLedger {
     // MARK: - Environments
 
-    public func createEnvironment(name: String, slots: [String], requireSignature: Bool) throws(LedgerError) -> Environment {
+    package func createEnvironment(name: String, slots: [String], requireSignature: Bool) throws(LedgerError) -> Environment {
         let environment: Environment
         do { environment = try Environment.new(name: name, slots: slots, requireSignature: requireSignature, at: clock()) } catch {
             throw .invalidInput(error)
@@ -11,7 +11,7 @@ extension ReleaseLedger {
         return try store.create(environment)
     }
 
-    public func switchSlot(environment name: String, to slot: String, actor: String?) throws(LedgerError) -> TrafficSwitch {
+    package func switchSlot(environment name: String, to slot: String, actor: String?) throws(LedgerError) -> TrafficSwitch {
         let environment = try existingEnvironment(name)
         guard !environment.slots.isEmpty else {
             throw .invalidInput(InvalidInput(field: "environment", value: name, reason: "has no slots to switch"))
@@ -30,14 +30,14 @@ extension ReleaseLedger {
     // MARK: - Deploys
 
     /// What starting a deploy did: it started, or the content-trust gate refused it (recorded too).
-    public enum DeployStart: Sendable {
+    package enum DeployStart: Sendable {
         case started(Deploy)
         case refused(Verification)
     }
 
     /// Starts a deploy of `image` — by digest, or by tag resolved through the tag history now; the
     /// digest is what is stored. Into a protected environment only with a valid trusted signature.
-    public func startDeploy(
+    package func startDeploy(
         environment name: String, slot requestedSlot: String?, service: String, image: ImageReference, actor: String?
     ) throws(LedgerError) -> DeployStart {
         let environment = try existingEnvironment(name)
@@ -70,28 +70,28 @@ extension ReleaseLedger {
         return .started(try store.start(deploy, at: clock()))
     }
 
-    public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) throws(LedgerError) -> DeployCheck {
+    package func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) throws(LedgerError) -> DeployCheck {
         guard !name.isEmpty, name.unicodeScalars.count <= 128 else {  // SQLite's length() counts code points
             throw .invalidInput(InvalidInput(field: "name", value: name, reason: "a check name has 1 to 128 characters"))
         }
         return try store.add(DeployCheck(deployID: id, name: name, status: status, detail: detail, checkedAt: clock()))
     }
 
-    public func finishDeploy(id: Int64, state: DeployState) throws(LedgerError) -> Deploy {
+    package func finishDeploy(id: Int64, state: DeployState) throws(LedgerError) -> Deploy {
         guard state == .succeeded || state == .failed else {
             throw .invalidInput(InvalidInput(field: "status", value: state.rawValue, reason: "a deploy finishes as succeeded or failed"))
         }
         return try store.finish(deployID: id, as: state, at: clock())
     }
 
-    public func markBad(repository: Repository, digest: Digest, reason: String) throws(LedgerError) {
+    package func markBad(repository: Repository, digest: Digest, reason: String) throws(LedgerError) {
         guard !reason.isEmpty else { throw .invalidInput(InvalidInput(field: "reason", reason: "say why the image is bad")) }
         try store.markBad(repository: repository, digest: digest, reason: reason, at: clock())
     }
 
     // MARK: - Live, last-known-good, rollback
 
-    public func live(environment name: String, slot requestedSlot: String?, service: String? = nil) throws(LedgerError) -> LiveEnvironment {
+    package func live(environment name: String, slot requestedSlot: String?, service: String? = nil) throws(LedgerError) -> LiveEnvironment {
         try live(in: try existingEnvironment(name), slot: requestedSlot, service: service)
     }
 
@@ -106,7 +106,7 @@ extension ReleaseLedger {
     }
 
     /// The newest good deploy of (environment, service); nil when none was ever good.
-    public func lastKnownGood(environment name: String, service: String, excludingDigest: String? = nil) throws(LedgerError) -> Deploy? {
+    package func lastKnownGood(environment name: String, service: String, excludingDigest: String? = nil) throws(LedgerError) -> Deploy? {
         try lastKnownGood(in: try existingEnvironment(name), service: service, excludingDigest: excludingDigest)
     }
 
@@ -124,7 +124,7 @@ extension ReleaseLedger {
         }
     }
 
-    public func rollbackPlan(environment name: String, service: String?, toPrevious: Bool) throws(LedgerError) -> RollbackPlan {
+    package func rollbackPlan(environment name: String, service: String?, toPrevious: Bool) throws(LedgerError) -> RollbackPlan {
         if toPrevious, service == nil {
             throw .invalidInput(InvalidInput(field: "to_previous", reason: "needs a service"))
         }

@@ -3,7 +3,7 @@ import ShiplogCrypto
 
 extension ReleaseLedger {
     /// Makes a bearer token: 32 random bytes, shown once; the ledger keeps only their SHA-256.
-    public func createToken(name: String, scopes: Set<Scope>) throws(LedgerError) -> IssuedToken {
+    package func createToken(name: String, scopes: Set<Scope>) throws(LedgerError) -> IssuedToken {
         do { try APIToken.validateName(name) } catch { throw .invalidInput(error.at("name")) }
         guard !scopes.isEmpty else {
             throw .invalidInput(InvalidInput(field: "scopes", reason: "name at least one of " + Scope.allCases.map(\.rawValue).joined(separator: ", ")))
@@ -20,7 +20,7 @@ extension ReleaseLedger {
     ///
     /// The lookup is by SHA-256 of the secret (an index probe that reveals nothing about the stored
     /// secret's bytes); the hashes are then compared in constant time before the token counts.
-    public func token(secret: String) throws(LedgerError) -> APIToken? {
+    package func token(secret: String) throws(LedgerError) -> APIToken? {
         let hash = SHA256.hash(Array(secret.utf8))
         guard let token = try store.token(hash: hash), ConstantTime.equal(token.hash, hash) else { return nil }
         return token

@@ -2,43 +2,6 @@ import Foundation
 import ShiplogCore
 import ShiplogCrypto
 
-/// `log prove`: an inclusion proof, hashes in standard base64 as in checkpoints.
-public struct InclusionProof: Sendable, Encodable {
-    public var leafIndex: Int64
-    public var treeSize: Int64
-    @Base64Encoded public var leafHash: [UInt8]
-    @Base64Encoded public var rootHash: [UInt8]
-    @Base64EncodedList public var proof: [[UInt8]]
-}
-
-/// `log consistency`: a consistency proof between two tree sizes.
-public struct ConsistencyProof: Sendable, Encodable {
-    public var fromSize: Int64
-    public var toSize: Int64
-    @Base64Encoded public var fromRoot: [UInt8]
-    @Base64Encoded public var toRoot: [UInt8]
-    @Base64EncodedList public var proof: [[UInt8]]
-}
-
-/// `log verify`: whether the rows still make the tree the log recorded and signed.
-public struct LogVerification: Sendable, Encodable {
-    public var treeSize: Int64
-    public var checkpointsChecked: Int
-    /// The first entry found changed, removed or reordered; nil when the log is intact.
-    @Nullable public var firstBadIndex: Int64?
-    @Nullable public var problem: String? { didSet { intact = problem == nil } }
-    /// No problem was found.
-    public private(set) var intact: Bool
-
-    public init(treeSize: Int64, checkpointsChecked: Int, firstBadIndex: Int64? = nil, problem: String? = nil) {
-        self.treeSize = treeSize
-        self.checkpointsChecked = checkpointsChecked
-        self.firstBadIndex = firstBadIndex
-        self.problem = problem
-        intact = problem == nil
-    }
-}
-
 extension ReleaseLedger {
     /// The root of the first `size` entries; the empty tree's root is SHA-256 of nothing (RFC 6962).
     func logRoot(size: Int64) throws(LedgerError) -> [UInt8] {
@@ -46,7 +9,7 @@ extension ReleaseLedger {
     }
 
     /// Signs and keeps a checkpoint of the log as it is now.
-    public func checkpoint(signer: LogSigner) throws(LedgerError) -> Checkpoint {
+    package func checkpoint(signer: LogSigner) throws(LedgerError) -> Checkpoint {
         let size = try store.logSize()
         let root = try logRoot(size: size)
         let body = Checkpoint.body(origin: signer.origin, treeSize: size, rootHash: root)
@@ -61,7 +24,7 @@ extension ReleaseLedger {
         return checkpoint
     }
 
-    public func proveInclusion(index: Int64, size requested: Int64?) throws(LedgerError) -> InclusionProof {
+    package func proveInclusion(index: Int64, size requested: Int64?) throws(LedgerError) -> InclusionProof {
         let current = try store.logSize()
         let size = requested ?? current
         guard size >= 1, size <= current else {
@@ -74,7 +37,7 @@ extension ReleaseLedger {
         return InclusionProof(leafIndex: index, treeSize: size, leafHash: leafHash, rootHash: try logRoot(size: size), proof: proof)
     }
 
-    public func proveConsistency(from: Int64, to requested: Int64?) throws(LedgerError) -> ConsistencyProof {
+    package func proveConsistency(from: Int64, to requested: Int64?) throws(LedgerError) -> ConsistencyProof {
         let current = try store.logSize()
         let to = requested ?? current
         guard to <= current else {
@@ -91,7 +54,7 @@ extension ReleaseLedger {
     /// kept checkpoint (whose signature must verify with `logKey`); then replays the entries and compares
     /// the builds, deploys, signatures, keys and bad marks they describe with the tables.
     /// `auditTables: false` checks the tree and the checkpoints only (the rows of the log itself).
-    public func verifyLog(logKey: PublicKey?, auditTables: Bool = true) throws(LedgerError) -> LogVerification {
+    package func verifyLog(logKey: PublicKey?, auditTables: Bool = true) throws(LedgerError) -> LogVerification {
         let size = try store.logSize()
         let checkpoints = try store.checkpoints()
         func bad(_ index: Int64?, _ problem: String) -> LogVerification {
@@ -175,7 +138,7 @@ extension ReleaseLedger {
     }
 
     /// Checks a signed note's Ed25519 signature (after the 4-byte key hash) over its body.
-    public static func noteSignatureVerifies(_ note: String, with key: PublicKey) -> Bool {
+    package static func noteSignatureVerifies(_ note: String, with key: PublicKey) -> Bool {
         guard let split = note.range(of: "\n\n") else { return false }
         let body = String(note[..<split.lowerBound]) + "\n"
         let signatureLine = note[split.upperBound...].split(separator: "\n").first ?? ""

@@ -1,24 +1,11 @@
 import Foundation
 import ShiplogCore
 
-/// What ingesting one Langfuse file did.
-public struct UsageIngestSummary: Sendable, Encodable {
-    public var source: String
-    /// Samples stored (new or replacing).
-    public var samples: Int
-    /// Of those, how many replaced a sample ingested before (never counted twice).
-    public var replaced: Int
-    /// Observations that are not generations.
-    public var ignored: Int
-    public var costUSD: MicroDollars
-    public var totalTokens: Int64
-}
-
 extension ReleaseLedger {
     /// Records a Langfuse daily-metrics response (attributed to `service`) or an export of observations
     /// (attributed by `mapping`, else `service`), in one transaction, replacing what the same days or
     /// observations recorded before.
-    public func ingestLangfuse(
+    package func ingestLangfuse(
         _ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?
     ) throws(LedgerError) -> UsageIngestSummary {
         var checkedService: String?
@@ -37,7 +24,7 @@ extension ReleaseLedger {
     }
 
     /// Per service and period (UTC): tokens, cost, pulls, bytes pulled, deploys, failed deploys, and the ratios.
-    public func costReport(from: String, to: String, by period: CostReport.Period) throws(LedgerError) -> CostReport {
+    package func costReport(from: String, to: String, by period: CostReport.Period) throws(LedgerError) -> CostReport {
         let start: Timestamp
         let end: Timestamp
         do { start = try Timestamp(rfc3339: from) } catch { throw .invalidInput(error.at("from")) }

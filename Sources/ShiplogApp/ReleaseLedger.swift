@@ -4,38 +4,38 @@ import ShiplogCore
 /// The operations both doors share: the CLI calls them on a local file, the server on its database.
 ///
 /// Each operation validates its whole input before it writes, and writes in one transaction.
-public struct ReleaseLedger: Sendable {
-    public let store: any LedgerStore
+package struct ReleaseLedger: Sendable {
+    package let store: any LedgerStore
     let clock: @Sendable () -> Timestamp
     /// The key id of the log's checkpoint key, which the trust store refuses.
-    public var logKeyID: String?
+    package var logKeyID: String?
 
-    public init(store: any LedgerStore, clock: @escaping @Sendable () -> Timestamp = ReleaseLedger.systemClock, logKeyID: String? = nil) {
+    package init(store: any LedgerStore, clock: @escaping @Sendable () -> Timestamp = ReleaseLedger.systemClock, logKeyID: String? = nil) {
         self.store = store
         self.clock = clock
         self.logKeyID = logKeyID
     }
 
-    public static let systemClock: @Sendable () -> Timestamp = {
+    package static let systemClock: @Sendable () -> Timestamp = {
         Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
     }
 
     // MARK: - Builds
 
     /// Records one build; recording the same (repository, digest, tag, run) again returns the same build.
-    public func recordBuild(_ build: NewBuild) throws(LedgerError) -> Build {
+    package func recordBuild(_ build: NewBuild) throws(LedgerError) -> Build {
         let time = clock()
         let recorded = try store.record([build], at: time)[0]
         return recorded.isNew ? build.recorded(id: recorded.id, at: time) : try store.build(id: recorded.id)
     }
 
-    public func ingestPushMetadata(_ data: Data, source: String) throws(LedgerError) -> IngestSummary {
+    package func ingestPushMetadata(_ data: Data, source: String) throws(LedgerError) -> IngestSummary {
         let report: PushMetadataReport
         do { report = try PushMetadataReport.parse(data, source: source) } catch { throw .invalidInput(error) }
         return try ingest(report.builds, source: source)
     }
 
-    public func ingestBuildxMetadata(
+    package func ingestBuildxMetadata(
         _ data: Data, source: String, context: BuildxMetadata.Context
     ) throws(LedgerError) -> IngestSummary {
         let builds: [NewBuild]
@@ -50,14 +50,14 @@ public struct ReleaseLedger: Sendable {
         return IngestSummary(source: source, builds: builds, results: results)
     }
 
-    public func builds(_ query: BuildQuery) throws(LedgerError) -> [Build] {
+    package func builds(_ query: BuildQuery) throws(LedgerError) -> [Build] {
         try store.builds(matching: query)
     }
 
     // MARK: - Images
 
     /// Everything known about an image; `notFound` when the ledger has never seen the digest there.
-    public func image(digest: Digest, repository: Repository?) throws(LedgerError) -> [ImageHistory] {
+    package func image(digest: Digest, repository: Repository?) throws(LedgerError) -> [ImageHistory] {
         let found = try store.images(digest: digest, repository: repository)
         guard !found.isEmpty else {
             let place = repository.map { "\($0.name)@" } ?? ""

@@ -1,5 +1,5 @@
 /// What a bearer token may do on the server. `admin` may do everything.
-public enum Scope: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
+package enum Scope: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
     case read
     case buildsWrite = "builds:write"
     case deploysWrite = "deploys:write"
@@ -7,11 +7,11 @@ public enum Scope: String, Sendable, Hashable, CaseIterable, Codable, Comparable
     case usageWrite = "usage:write"
     case admin
 
-    public static func < (lhs: Scope, rhs: Scope) -> Bool {
+    package static func < (lhs: Scope, rhs: Scope) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 
-    public static func parse(_ text: String) throws(ValueError) -> Scope {
+    package static func parse(_ text: String) throws(ValueError) -> Scope {
         guard let scope = Scope(rawValue: text) else {
             throw ValueError(value: text, reason: "expected one of " + allCases.map(\.rawValue).joined(separator: ", "))
         }
@@ -20,23 +20,23 @@ public enum Scope: String, Sendable, Hashable, CaseIterable, Codable, Comparable
 }
 
 /// A server API token as the ledger keeps it: the SHA-256 of the secret, never the secret itself.
-public struct APIToken: Sendable, Hashable {
-    public var name: String
-    public var scopes: Set<Scope>
-    public var hash: [UInt8]
-    public var createdAt: Timestamp
+package struct APIToken: Sendable, Hashable {
+    package var name: String
+    package var scopes: Set<Scope>
+    package var hash: [UInt8]
+    package var createdAt: Timestamp
 
-    public init(name: String, scopes: Set<Scope>, hash: [UInt8], createdAt: Timestamp) {
+    package init(name: String, scopes: Set<Scope>, hash: [UInt8], createdAt: Timestamp) {
         self.name = name
         self.scopes = scopes
         self.hash = hash
         self.createdAt = createdAt
     }
 
-    public func allows(_ scope: Scope) -> Bool { scopes.contains(scope) || scopes.contains(.admin) }
+    package func allows(_ scope: Scope) -> Bool { scopes.contains(scope) || scopes.contains(.admin) }
 
     /// A token name: what the admin will recognise in logs (1 to 64 printable ASCII characters).
-    public static func validateName(_ name: String) throws(ValueError) {
+    package static func validateName(_ name: String) throws(ValueError) {
         guard (1...64).contains(name.utf8.count), name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw ValueError(value: name, reason: "a token name has 1 to 64 printable characters, no spaces")
         }

@@ -2,22 +2,22 @@
 ///
 /// Decodes from the contract's build shape (`POST /v1/builds`): `service`, `repository`, `tag` and
 /// `digest` are required; every value is validated with the path of the field that holds it.
-public struct NewBuild: Sendable, Hashable, Codable {
-    public var service: String
-    public var repository: Repository
-    public var tag: String
-    public var digest: Digest
-    public var commit: String?
-    public var ref: String?
-    public var runID: String?
-    public var runAttempt: Int?
-    public var runURL: String?
-    public var builder: String?
+package struct NewBuild: Sendable, Hashable, Codable {
+    package var service: String
+    package var repository: Repository
+    package var tag: String
+    package var digest: Digest
+    package var commit: String?
+    package var ref: String?
+    package var runID: String?
+    package var runAttempt: Int?
+    package var runURL: String?
+    package var builder: String?
     /// When the image was built; the ledger uses the time it recorded the build when absent.
-    public var builtAt: Timestamp?
-    public var labels: [String: String]
+    package var builtAt: Timestamp?
+    package var labels: [String: String]
 
-    public init(
+    package init(
         service: String, repository: Repository, tag: String, digest: Digest,
         commit: String? = nil, ref: String? = nil, runID: String? = nil, runAttempt: Int? = nil,
         runURL: String? = nil, builder: String? = nil, builtAt: Timestamp? = nil, labels: [String: String] = [:]
@@ -41,7 +41,7 @@ public struct NewBuild: Sendable, Hashable, Codable {
         case runID = "run_id", runAttempt = "run_attempt", runURL = "run_url", builtAt = "built_at"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         service = try Self.validated(container, .service, ServiceName.validate)
         repository = try container.decode(Repository.self, forKey: .repository)
@@ -58,7 +58,7 @@ public struct NewBuild: Sendable, Hashable, Codable {
     }
 
     /// The build as the ledger holds it once recorded as new under `id` at `time` (no need to read it back).
-    public func recorded(id: Int64, at time: Timestamp) -> Build {
+    package func recorded(id: Int64, at time: Timestamp) -> Build {
         Build(id: id, service: service, repository: repository.name, tag: tag, digest: digest.description, commit: commit, ref: ref,
               runID: runID, runAttempt: runAttempt, runURL: runURL, builder: builder, builtAt: builtAt ?? time, labels: labels)
     }
@@ -75,22 +75,22 @@ public struct NewBuild: Sendable, Hashable, Codable {
 }
 
 /// A build as the ledger holds it, in the contract's JSON shape.
-public struct Build: Sendable, Hashable, Encodable {
-    public var id: Int64
-    public var service: String
-    public var repository: String
-    public var tag: String
-    public var digest: String
-    @Nullable public var commit: String?
-    @Nullable public var ref: String?
-    @Nullable public var runID: String?
-    @Nullable public var runAttempt: Int?
-    @Nullable public var runURL: String?
-    @Nullable public var builder: String?
-    public var builtAt: Timestamp
-    public var labels: [String: String]
+package struct Build: Sendable, Hashable, Encodable {
+    package var id: Int64
+    package var service: String
+    package var repository: String
+    package var tag: String
+    package var digest: String
+    @Nullable package var commit: String?
+    @Nullable package var ref: String?
+    @Nullable package var runID: String?
+    @Nullable package var runAttempt: Int?
+    @Nullable package var runURL: String?
+    @Nullable package var builder: String?
+    package var builtAt: Timestamp
+    package var labels: [String: String]
 
-    public init(
+    package init(
         id: Int64, service: String, repository: String, tag: String, digest: String, commit: String?, ref: String?,
         runID: String?, runAttempt: Int?, runURL: String?, builder: String?, builtAt: Timestamp, labels: [String: String]
     ) {
@@ -111,11 +111,11 @@ public struct Build: Sendable, Hashable, Encodable {
 }
 
 /// What recording one build did: its id, and whether the ledger already had it.
-public struct RecordedBuild: Sendable, Hashable {
-    public var id: Int64
-    public var isNew: Bool
+package struct RecordedBuild: Sendable, Hashable {
+    package var id: Int64
+    package var isNew: Bool
 
-    public init(id: Int64, isNew: Bool) {
+    package init(id: Int64, isNew: Bool) {
         self.id = id
         self.isNew = isNew
     }

@@ -1,10 +1,10 @@
 /// Which builds to list.
-public struct BuildQuery: Sendable, Hashable {
-    public var service: String?
-    public var since: Timestamp?
-    public var limit: Int
+package struct BuildQuery: Sendable, Hashable {
+    package var service: String?
+    package var since: Timestamp?
+    package var limit: Int
 
-    public init(service: String? = nil, since: Timestamp? = nil, limit: Int = 100) {
+    package init(service: String? = nil, since: Timestamp? = nil, limit: Int = 100) {
         self.service = service
         self.since = since
         self.limit = limit

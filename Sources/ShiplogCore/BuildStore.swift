@@ -1,5 +1,5 @@
 /// Builds, the tags they move, and what is known of each image.
-public protocol BuildReading: Sendable {
+package protocol BuildReading: Sendable {
     /// One build by id.
     func build(id: Int64) throws(LedgerError) -> Build
     /// Builds, newest first.
@@ -13,7 +13,7 @@ public protocol BuildReading: Sendable {
     func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, event: [UInt8])]
 }
 
-public protocol BuildStore: BuildReading {
+package protocol BuildStore: BuildReading {
     /// Records builds in one transaction, moving tags whose digest changed. A build already in the ledger
     /// (same repository, digest, tag and run) is not recorded twice: its existing id comes back.
     func record(_ builds: [NewBuild], at time: Timestamp) throws(LedgerError) -> [RecordedBuild]

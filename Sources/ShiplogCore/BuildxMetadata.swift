@@ -7,16 +7,16 @@ import Foundation
 /// `containerimage.digest` (the manifest or index digest) or a `containerimage.descriptor`.
 /// `image.name` may list several comma-separated names: one build per name. Every other string key is
 /// kept as a label; anything else is ignored, never an error: buildx adds keys over time.
-public enum BuildxMetadata {
+package enum BuildxMetadata {
     /// What a file provides besides its own keys.
-    public struct Context: Sendable {
-        public var service: String?
+    package struct Context: Sendable {
+        package var service: String?
         /// Names the repository (and tag) when the file has no `image.name`.
-        public var image: ImageReference?
+        package var image: ImageReference?
         /// The CI run to attribute the builds to.
-        public var run: GitHubActionsEnvironment?
+        package var run: GitHubActionsEnvironment?
 
-        public init(service: String? = nil, image: ImageReference? = nil, run: GitHubActionsEnvironment? = nil) {
+        package init(service: String? = nil, image: ImageReference? = nil, run: GitHubActionsEnvironment? = nil) {
             self.service = service
             self.image = image
             self.run = run
@@ -41,7 +41,7 @@ public enum BuildxMetadata {
         return isResult(value) || (value.objectValue?.values.contains(where: isResult) ?? false)
     }
 
-    public static func builds(from data: Data, source: String, context: Context) throws(InvalidInput) -> [NewBuild] {
+    package static func builds(from data: Data, source: String, context: Context) throws(InvalidInput) -> [NewBuild] {
         let document: Document
         do {
             document = try JSONDecoder().decode(Document.self, from: data)

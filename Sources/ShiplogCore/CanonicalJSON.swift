@@ -1,7 +1,7 @@
 /// One place for the canonical text of small JSON values the ledger stores: compact, keys sorted by
 /// their UTF-8 bytes, strings escaped minimally. The same input always yields the same bytes.
-public enum CanonicalJSON {
-    public static func object(_ members: [String: String]) -> String {
+package enum CanonicalJSON {
+    package static func object(_ members: [String: String]) -> String {
         if members.isEmpty { return "{}" }
         var writer = CanonicalWriter(capacity: members.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
         writer.write(.object(members.map { ($0.key, .string($0.value)) }))
@@ -10,7 +10,7 @@ public enum CanonicalJSON {
 
     /// A JSON string literal. `htmlSafe` also escapes `<`, `>`, `&`, U+2028 and U+2029 as Go's
     /// `encoding/json` does (cosign's payload bytes depend on it).
-    public static func string(_ value: String, htmlSafe: Bool = false) -> String {
+    package static func string(_ value: String, htmlSafe: Bool = false) -> String {
         // Nearly every value is plain text: no quote, backslash or control character to escape.
         if !htmlSafe, !needsEscaping(value) {
             return "\"" + value + "\""

@@ -1,16 +1,16 @@
 /// An OCI content descriptor (`mediaType`, `digest`, `size`, and optional `urls`, `annotations`,
 /// `data`, `artifactType`), validated as the image-spec's descriptor schema does.
-public struct ContentDescriptor: Sendable, Hashable {
-    public var mediaType: String
-    public var digest: Digest
-    public var size: Int64
-    public var urls: [String]
-    public var annotations: [String: String]
-    public var artifactType: String?
-    public var data: String?
+package struct ContentDescriptor: Sendable, Hashable {
+    package var mediaType: String
+    package var digest: Digest
+    package var size: Int64
+    package var urls: [String]
+    package var annotations: [String: String]
+    package var artifactType: String?
+    package var data: String?
 
     /// Validates a parsed JSON object. Field names in errors are relative to the descriptor.
-    public init(json: JSONValue) throws(InvalidInput) {
+    package init(json: JSONValue) throws(InvalidInput) {
         guard case let .object(members) = json else {
             throw InvalidInput(value: json.shortText, reason: "descriptor must be a JSON object")
         }

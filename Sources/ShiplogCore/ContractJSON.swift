@@ -8,11 +8,11 @@ import Foundation
 /// Decoding has no key strategy: the formats shiplog reads name their keys in their own styles, and a
 /// strategy would also rewrite the keys of free-form objects. Input types name multi-word keys in
 /// `CodingKeys`.
-public enum ContractJSON {
+package enum ContractJSON {
     /// For the API and for scripts' pipes.
-    public static let compact = encoder([.sortedKeys, .withoutEscapingSlashes])
+    package static let compact = encoder([.sortedKeys, .withoutEscapingSlashes])
     /// For `--json` on a terminal.
-    public static let pretty = encoder([.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    package static let pretty = encoder([.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
 
     private static func encoder(_ formatting: JSONEncoder.OutputFormatting) -> JSONEncoder {
         let encoder = JSONEncoder()

@@ -1,24 +1,24 @@
 import Foundation
 
 /// One service's usage on one UTC day, as the ledger sums it when usage arrives.
-public struct DailyUsage: Sendable, Hashable {
-    public var service: String
-    public var day: String
-    public var figures = CostReport.Figures()
+package struct DailyUsage: Sendable, Hashable {
+    package var service: String
+    package var day: String
+    package var figures = CostReport.Figures()
 
-    public init(service: String, day: String) {
+    package init(service: String, day: String) {
         self.service = service
         self.day = day
     }
 }
 
 /// `cost report`: per service and period, what its LLM usage cost against how often it was pulled and deployed.
-public struct CostReport: Sendable, Encodable {
-    public enum Period: String, Sendable, CaseIterable, Codable {
+package struct CostReport: Sendable, Encodable {
+    package enum Period: String, Sendable, CaseIterable, Codable {
         case day, week, month
 
         /// The UTC start date of the period holding `day` (weeks are ISO weeks, from Monday).
-        public func start(of day: String) -> String {
+        package func start(of day: String) -> String {
             switch self {
             case .day: return day
             case .month: return String(day.prefix(7)) + "-01"
@@ -31,19 +31,19 @@ public struct CostReport: Sendable, Encodable {
         }
     }
 
-    public struct Figures: Sendable, Hashable, Encodable {
-        public var inputTokens: Int64 = 0
-        public var outputTokens: Int64 = 0
-        public var totalTokens: Int64 = 0
-        public var cost = MicroDollars(0)
-        public var pulls: Int64 = 0
-        public var bytesPulled: Int64 = 0
+    package struct Figures: Sendable, Hashable, Encodable {
+        package var inputTokens: Int64 = 0
+        package var outputTokens: Int64 = 0
+        package var totalTokens: Int64 = 0
+        package var cost = MicroDollars(0)
+        package var pulls: Int64 = 0
+        package var bytesPulled: Int64 = 0
         /// Pulls whose size the registry reported: `bytesPulled` is their sum.
-        public var sizedPulls: Int64 = 0
-        public var deploys: Int64 = 0
-        public var failedDeploys: Int64 = 0
+        package var sizedPulls: Int64 = 0
+        package var deploys: Int64 = 0
+        package var failedDeploys: Int64 = 0
 
-        public init() {}
+        package init() {}
 
         mutating func add(_ other: Figures) {
             inputTokens += other.inputTokens
@@ -57,8 +57,8 @@ public struct CostReport: Sendable, Encodable {
             failedDeploys += other.failedDeploys
         }
 
-        public var costPerDeploy: MicroDollars? { cost.divided(by: deploys) }
-        public var costPerThousandPulls: MicroDollars? { cost.divided(by: pulls, per: 1000) }
+        package var costPerDeploy: MicroDollars? { cost.divided(by: deploys) }
+        package var costPerThousandPulls: MicroDollars? { cost.divided(by: pulls, per: 1000) }
 
         enum CodingKeys: String, CodingKey {
             case pulls, deploys
@@ -67,7 +67,7 @@ public struct CostReport: Sendable, Encodable {
             case costPerDeploy = "cost_per_deploy_usd", costPerThousandPulls = "cost_per_1k_pulls_usd"
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(inputTokens, forKey: .inputTokens)
             try container.encode(outputTokens, forKey: .outputTokens)
@@ -83,14 +83,14 @@ public struct CostReport: Sendable, Encodable {
         }
     }
 
-    public struct Row: Sendable, Hashable, Encodable {
-        public var service: String
-        public var period: String
-        public var figures: Figures
+    package struct Row: Sendable, Hashable, Encodable {
+        package var service: String
+        package var period: String
+        package var figures: Figures
 
         enum CodingKeys: String, CodingKey { case service, period }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(service, forKey: .service)
             try container.encode(period, forKey: .period)
@@ -98,14 +98,14 @@ public struct CostReport: Sendable, Encodable {
         }
     }
 
-    public var from: String
-    public var to: String
-    public var by: Period
-    public var rows: [Row]
-    public var totals: Figures
+    package var from: String
+    package var to: String
+    package var by: Period
+    package var rows: [Row]
+    package var totals: Figures
 
     /// Groups daily usage into periods, rows ordered by period then service.
-    public init(from: String, to: String, by: Period, days: [DailyUsage]) {
+    package init(from: String, to: String, by: Period, days: [DailyUsage]) {
         self.from = from
         self.to = to
         self.by = by

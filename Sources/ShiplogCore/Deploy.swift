@@ -1,30 +1,30 @@
 /// `pending → in_progress → succeeded | failed`.
-public enum DeployState: String, Sendable, Hashable, Codable {
+package enum DeployState: String, Sendable, Hashable, Codable {
     case pending
     case inProgress = "in_progress"
     case succeeded
     case failed
 }
 
-public enum CheckStatus: String, Sendable, Hashable, Codable, CaseIterable {
+package enum CheckStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case pass, fail, skip
 }
 
 /// One rollout of one service's digest into an environment (and slot).
-public struct Deploy: Sendable, Hashable, Encodable {
-    public var id: Int64
-    public var environment: String
-    @Nullable public var slot: String?
-    public var service: String
-    public var repository: String
-    @Nullable public var tag: String?
-    public var digest: String
-    public var state: DeployState
-    @Nullable public var actor: String?
-    @Nullable public var startedAt: Timestamp?
-    @Nullable public var finishedAt: Timestamp?
+package struct Deploy: Sendable, Hashable, Encodable {
+    package var id: Int64
+    package var environment: String
+    @Nullable package var slot: String?
+    package var service: String
+    package var repository: String
+    @Nullable package var tag: String?
+    package var digest: String
+    package var state: DeployState
+    @Nullable package var actor: String?
+    @Nullable package var startedAt: Timestamp?
+    @Nullable package var finishedAt: Timestamp?
 
-    public init(id: Int64, environment: String, slot: String?, service: String, repository: String, tag: String?, digest: String,
+    package init(id: Int64, environment: String, slot: String?, service: String, repository: String, tag: String?, digest: String,
                 state: DeployState, actor: String?, startedAt: Timestamp?, finishedAt: Timestamp?) {
         self.id = id
         self.environment = environment
@@ -47,16 +47,16 @@ public struct Deploy: Sendable, Hashable, Encodable {
 }
 
 /// A deploy to start: the digest is always what is stored, even when the user named a tag.
-public struct NewDeploy: Sendable, Hashable {
-    public var environment: String
-    public var slot: String?
-    public var service: String
-    public var repository: Repository
-    public var tag: String?
-    public var digest: Digest
-    public var actor: String?
+package struct NewDeploy: Sendable, Hashable {
+    package var environment: String
+    package var slot: String?
+    package var service: String
+    package var repository: Repository
+    package var tag: String?
+    package var digest: Digest
+    package var actor: String?
 
-    public init(environment: String, slot: String?, service: String, repository: Repository, tag: String?, digest: Digest, actor: String?) {
+    package init(environment: String, slot: String?, service: String, repository: Repository, tag: String?, digest: Digest, actor: String?) {
         self.environment = environment
         self.slot = slot
         self.service = service
@@ -68,14 +68,14 @@ public struct NewDeploy: Sendable, Hashable {
 }
 
 /// One post-deploy validation result (`health`, `mcp-tools`, `e2e`).
-public struct DeployCheck: Sendable, Hashable, Encodable {
-    public var deployID: Int64
-    public var name: String
-    public var status: CheckStatus
-    @Nullable public var detail: String?
-    public var checkedAt: Timestamp
+package struct DeployCheck: Sendable, Hashable, Encodable {
+    package var deployID: Int64
+    package var name: String
+    package var status: CheckStatus
+    @Nullable package var detail: String?
+    package var checkedAt: Timestamp
 
-    public init(deployID: Int64, name: String, status: CheckStatus, detail: String?, checkedAt: Timestamp) {
+    package init(deployID: Int64, name: String, status: CheckStatus, detail: String?, checkedAt: Timestamp) {
         self.deployID = deployID
         self.name = name
         self.status = status

@@ -1,5 +1,5 @@
 /// Environments, deploys and their checks, and the marks that make an image bad.
-public protocol DeployReading: Sendable {
+package protocol DeployReading: Sendable {
     func environment(named name: String) throws(LedgerError) -> Environment?
     /// Every environment, by name.
     func environments() throws(LedgerError) -> [Environment]
@@ -16,7 +16,7 @@ public protocol DeployReading: Sendable {
     func badImages() throws(LedgerError) -> [String]
 }
 
-public protocol DeployStore: DeployReading {
+package protocol DeployStore: DeployReading {
     /// Creates an environment; creating the same one again returns it, a different one is refused.
     func create(_ environment: Environment) throws(LedgerError) -> Environment
     /// Makes `slot` the active slot and records the switch.

@@ -8,12 +8,12 @@
 /// encoded             ::= [a-zA-Z0-9=_-]+
 /// ```
 /// The registered algorithms are checked strictly: `sha256` needs 64 and `sha512` 128 lowercase hex.
-public struct Digest: Sendable, Hashable, TextCodable {
+package struct Digest: Sendable, Hashable, TextCodable {
     /// The digest as written, kept whole: it is bound into every statement that names the image.
-    public let description: String
+    package let description: String
 
-    public var algorithm: String { String(description[..<colon]) }
-    public var encoded: String { String(description[description.index(after: colon)...]) }
+    package var algorithm: String { String(description[..<colon]) }
+    package var encoded: String { String(description[description.index(after: colon)...]) }
     private var colon: String.Index { description.firstIndex(of: ":") ?? description.endIndex }
 
     /// A digest the ledger validated when it was recorded; for reading rows back in bulk.
@@ -21,7 +21,7 @@ public struct Digest: Sendable, Hashable, TextCodable {
         description = text
     }
 
-    public init(parsing text: String) throws(ValueError) {
+    package init(parsing text: String) throws(ValueError) {
         // Bulk ingest parses one per build: checking the UTF-8 buffer is several times faster than the view.
         var bytes = text
         if let problem = bytes.withUTF8(Self.problem(in:)) { throw ValueError(value: text, reason: problem) }

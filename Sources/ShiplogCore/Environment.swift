@@ -1,15 +1,15 @@
 /// A deployment target (`prod`, `staging`), optionally with slots and protected.
-public struct Environment: Sendable, Hashable, Encodable {
-    public var name: String
+package struct Environment: Sendable, Hashable, Encodable {
+    package var name: String
     /// Slot names (`blue`, `green`); empty when the environment has none.
-    public var slots: [String]
+    package var slots: [String]
     /// The slot that takes traffic; nil without slots.
-    @Nullable public var activeSlot: String?
+    @Nullable package var activeSlot: String?
     /// Deploys need a valid signature from a trusted, unrevoked key.
-    public var requireSignature: Bool
-    public var createdAt: Timestamp
+    package var requireSignature: Bool
+    package var createdAt: Timestamp
 
-    public init(name: String, slots: [String] = [], activeSlot: String? = nil, requireSignature: Bool = false, createdAt: Timestamp) {
+    package init(name: String, slots: [String] = [], activeSlot: String? = nil, requireSignature: Bool = false, createdAt: Timestamp) {
         self.name = name
         self.slots = slots
         self.activeSlot = activeSlot
@@ -18,7 +18,7 @@ public struct Environment: Sendable, Hashable, Encodable {
     }
 
     /// Validates a new environment's name and slots; the first slot starts out active.
-    public static func new(name: String, slots: [String], requireSignature: Bool, at time: Timestamp) throws(InvalidInput) -> Environment {
+    package static func new(name: String, slots: [String], requireSignature: Bool, at time: Timestamp) throws(InvalidInput) -> Environment {
         do { _ = try ServiceName.validate(name) } catch {
             throw InvalidInput(field: "environment", value: name, reason: "environment name must match [a-z0-9][a-z0-9._-]{0,62}")
         }
@@ -37,7 +37,7 @@ public struct Environment: Sendable, Hashable, Encodable {
     }
 
     /// The slot a deploy or a query means: `requested` checked against the slots, else the active one.
-    public func slot(_ requested: String?) throws(InvalidInput) -> String? {
+    package func slot(_ requested: String?) throws(InvalidInput) -> String? {
         if slots.isEmpty {
             if let requested {
                 throw InvalidInput(field: "slot", value: requested, reason: "environment \(name) has no slots")
@@ -53,14 +53,14 @@ public struct Environment: Sendable, Hashable, Encodable {
 }
 
 /// A recorded traffic switch between slots.
-public struct TrafficSwitch: Sendable, Hashable, Encodable {
-    public var environment: String
-    public var fromSlot: String
-    public var toSlot: String
-    public var actor: String?
-    public var switchedAt: Timestamp
+package struct TrafficSwitch: Sendable, Hashable, Encodable {
+    package var environment: String
+    package var fromSlot: String
+    package var toSlot: String
+    package var actor: String?
+    package var switchedAt: Timestamp
 
-    public init(environment: String, fromSlot: String, toSlot: String, actor: String?, switchedAt: Timestamp) {
+    package init(environment: String, fromSlot: String, toSlot: String, actor: String?, switchedAt: Timestamp) {
         self.environment = environment
         self.fromSlot = fromSlot
         self.toSlot = toSlot

@@ -1,14 +1,14 @@
 /// The GitHub Actions variables that describe the run a build came from.
 ///
 /// `build record` fills each of commit, ref, run id, attempt and URL from them when its flag is absent.
-public struct GitHubActionsEnvironment: Sendable, Equatable {
-    public var commit: String?
-    public var ref: String?
-    public var runID: String?
-    public var runAttempt: String?
-    public var runURL: String?
+package struct GitHubActionsEnvironment: Sendable, Equatable {
+    package var commit: String?
+    package var ref: String?
+    package var runID: String?
+    package var runAttempt: String?
+    package var runURL: String?
 
-    public init(commit: String? = nil, ref: String? = nil, runID: String? = nil, runAttempt: String? = nil, runURL: String? = nil) {
+    package init(commit: String? = nil, ref: String? = nil, runID: String? = nil, runAttempt: String? = nil, runURL: String? = nil) {
         self.commit = commit
         self.ref = ref
         self.runID = runID
@@ -16,7 +16,7 @@ public struct GitHubActionsEnvironment: Sendable, Equatable {
         self.runURL = runURL
     }
 
-    public init(_ environment: [String: String]) {
+    package init(_ environment: [String: String]) {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             return text

@@ -1,13 +1,13 @@
 /// One interval during which a tag named a digest. `validTo == nil` is the current mapping.
-public struct TagInterval: Sendable, Hashable, Encodable {
-    public private(set) var tag: String
-    public private(set) var digest: String
-    public private(set) var validFrom: Timestamp
-    @Nullable public private(set) var validTo: Timestamp?
+package struct TagInterval: Sendable, Hashable, Encodable {
+    package private(set) var tag: String
+    package private(set) var digest: String
+    package private(set) var validFrom: Timestamp
+    @Nullable package private(set) var validTo: Timestamp?
     /// Whether this is the tag's mapping now (`validTo` is nil); written out for scripts.
-    public private(set) var current: Bool
+    package private(set) var current: Bool
 
-    public init(tag: String, digest: String, validFrom: Timestamp, validTo: Timestamp?) {
+    package init(tag: String, digest: String, validFrom: Timestamp, validTo: Timestamp?) {
         self.tag = tag
         self.digest = digest
         self.validFrom = validFrom
@@ -17,15 +17,15 @@ public struct TagInterval: Sendable, Hashable, Encodable {
 }
 
 /// Everything the ledger knows about one image, (repository, digest).
-public struct ImageHistory: Sendable, Hashable, Encodable {
+package struct ImageHistory: Sendable, Hashable, Encodable {
     /// A recorded signature, without its bytes.
-    public struct SignatureEntry: Sendable, Hashable, Encodable {
-        public var id: Int64
-        @Nullable public var keyID: String?
-        public var source: String
-        public var recordedAt: Timestamp
+    package struct SignatureEntry: Sendable, Hashable, Encodable {
+        package var id: Int64
+        @Nullable package var keyID: String?
+        package var source: String
+        package var recordedAt: Timestamp
 
-        public init(id: Int64, keyID: String?, source: String, recordedAt: Timestamp) {
+        package init(id: Int64, keyID: String?, source: String, recordedAt: Timestamp) {
             self.id = id
             self.keyID = keyID
             self.source = source
@@ -34,42 +34,42 @@ public struct ImageHistory: Sendable, Hashable, Encodable {
     }
 
     /// Why and when the image was marked bad.
-    public struct BadMark: Sendable, Hashable, Encodable {
-        public var reason: String
-        public var markedAt: Timestamp
+    package struct BadMark: Sendable, Hashable, Encodable {
+        package var reason: String
+        package var markedAt: Timestamp
 
-        public init(reason: String, markedAt: Timestamp) {
+        package init(reason: String, markedAt: Timestamp) {
             self.reason = reason
             self.markedAt = markedAt
         }
     }
 
-    public var repository: String
-    public var digest: String
-    public var builds: [Build]
+    package var repository: String
+    package var digest: String
+    package var builds: [Build]
     /// Every interval in which a tag of this repository named this digest, oldest first.
-    public var tags: [TagInterval]
-    public var signatures: [SignatureEntry]
+    package var tags: [TagInterval]
+    package var signatures: [SignatureEntry]
     /// Deploys of the image, newest first.
-    public var deploys: [Deploy]
-    @Nullable public var markedBad: BadMark?
+    package var deploys: [Deploy]
+    @Nullable package var markedBad: BadMark?
     /// Pulls registries reported (`bytes`: summed where the size was known).
-    public var pulls: Pulls
+    package var pulls: Pulls
 
     /// How often registries reported the image pulled.
-    public struct Pulls: Sendable, Hashable, Encodable {
-        public var count: Int64
-        public var bytes: Int64
-        @Nullable public var lastPulledAt: Timestamp?
+    package struct Pulls: Sendable, Hashable, Encodable {
+        package var count: Int64
+        package var bytes: Int64
+        @Nullable package var lastPulledAt: Timestamp?
 
-        public init(count: Int64 = 0, bytes: Int64 = 0, lastPulledAt: Timestamp? = nil) {
+        package init(count: Int64 = 0, bytes: Int64 = 0, lastPulledAt: Timestamp? = nil) {
             self.count = count
             self.bytes = bytes
             self.lastPulledAt = lastPulledAt
         }
     }
 
-    public init(repository: String, digest: String, builds: [Build], tags: [TagInterval], signatures: [SignatureEntry] = [],
+    package init(repository: String, digest: String, builds: [Build], tags: [TagInterval], signatures: [SignatureEntry] = [],
                 deploys: [Deploy] = [], markedBad: BadMark? = nil, pulls: Pulls = Pulls()) {
         self.pulls = pulls
         self.repository = repository

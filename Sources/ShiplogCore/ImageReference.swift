@@ -1,21 +1,21 @@
 /// An image repository such as `registry.example.com/team/gateway`, checked against the
 /// distribution reference grammar (optional registry host and port, lowercase path components).
 /// Kept as written: shiplog does not add `docker.io/` or `library/`.
-public struct Repository: Sendable, Hashable, Comparable, TextCodable {
-    public let name: String
-    public var description: String { name }
+package struct Repository: Sendable, Hashable, Comparable, TextCodable {
+    package let name: String
+    package var description: String { name }
 
-    public static func < (lhs: Repository, rhs: Repository) -> Bool { lhs.name < rhs.name }
+    package static func < (lhs: Repository, rhs: Repository) -> Bool { lhs.name < rhs.name }
 
     /// The last path component, which names the service when nothing else does.
-    public var lastComponent: String {
+    package var lastComponent: String {
         String(name.split(separator: "/").last ?? Substring(name))
     }
 
     /// A repository the ledger validated when it was recorded; for reading rows back in bulk.
     package init(validated name: String) { self.name = name }
 
-    public init(parsing text: String) throws(ValueError) {
+    package init(parsing text: String) throws(ValueError) {
         // Over the UTF-8 buffer, as Digest does: bulk ingest parses one repository per build.
         var bytes = text
         if let problem = bytes.withUTF8(Self.problem(in:)) { throw ValueError(value: text, reason: problem) }
@@ -105,8 +105,8 @@ public struct Repository: Sendable, Hashable, Comparable, TextCodable {
 }
 
 /// A tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
-public enum Tag {
-    public static func validate(_ text: String) throws(ValueError) -> String {
+package enum Tag {
+    package static func validate(_ text: String) throws(ValueError) -> String {
         let bytes = Array(text.utf8)
         guard let first = bytes.first else { throw ValueError(value: text, reason: "tag is empty") }
         guard bytes.count <= 128 else { throw ValueError(value: text, reason: "tag is longer than 128 characters") }
@@ -119,22 +119,22 @@ public enum Tag {
 }
 
 /// `repository[:tag][@digest]`, as written on a command line or in an `image.name` field.
-public struct ImageReference: Sendable, Hashable, TextCodable {
-    public var repository: Repository
-    public var tag: String?
-    public var digest: Digest?
+package struct ImageReference: Sendable, Hashable, TextCodable {
+    package var repository: Repository
+    package var tag: String?
+    package var digest: Digest?
 
-    public init(repository: Repository, tag: String? = nil, digest: Digest? = nil) {
+    package init(repository: Repository, tag: String? = nil, digest: Digest? = nil) {
         self.repository = repository
         self.tag = tag
         self.digest = digest
     }
 
-    public var description: String {
+    package var description: String {
         repository.name + (tag.map { ":" + $0 } ?? "") + (digest.map { "@" + $0.description } ?? "")
     }
 
-    public init(parsing text: String) throws(ValueError) {
+    package init(parsing text: String) throws(ValueError) {
         let utf8 = text.utf8
         var end = utf8.endIndex
         var digest: Digest?

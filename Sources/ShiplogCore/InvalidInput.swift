@@ -1,16 +1,16 @@
 /// Bad input, with what a user needs to fix it: where it came from, which field, and the offending value.
 ///
 /// The CLI prints `description` as its one-line reason and exits 65; the server answers 4xx with it.
-public struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible {
+package struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file (or `-` for standard input, or `request body`) the value came from.
-    public var source: String?
+    package var source: String?
     /// A JSON path such as `services[2].digest`, or a flag such as `--digest`.
-    public var field: String?
+    package var field: String?
     /// The offending value, as given.
-    public var value: String?
-    public var reason: String
+    package var value: String?
+    package var reason: String
 
-    public init(source: String? = nil, field: String? = nil, value: String? = nil, reason: String) {
+    package init(source: String? = nil, field: String? = nil, value: String? = nil, reason: String) {
         self.source = source
         self.field = field
         self.value = value
@@ -18,13 +18,13 @@ public struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// The same input error with its field named as a door names it (the CLI's flags).
-    public func naming(_ names: [String: String]) -> InvalidInput {
+    package func naming(_ names: [String: String]) -> InvalidInput {
         var renamed = self
         if let field, let name = names[field] { renamed.field = name }
         return renamed
     }
 
-    public var description: String {
+    package var description: String {
         var parts: [String] = []
         if let source { parts.append(source) }
         if let field { parts.append(field) }
@@ -61,18 +61,18 @@ public struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible 
 
 /// A validation failure of a single domain value, before it is known where the value came from.
 /// Callers turn it into an ``InvalidInput`` with the file and field.
-public struct ValueError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var value: String
-    public var reason: String
+package struct ValueError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var value: String
+    package var reason: String
 
-    public init(value: String, reason: String) {
+    package init(value: String, reason: String) {
         self.value = value
         self.reason = reason
     }
 
-    public var description: String { "\(InvalidInput.quote(value)): \(reason)" }
+    package var description: String { "\(InvalidInput.quote(value)): \(reason)" }
 
-    public func at(_ field: String, in source: String? = nil) -> InvalidInput {
+    package func at(_ field: String, in source: String? = nil) -> InvalidInput {
         InvalidInput(source: source, field: field, value: value, reason: reason)
     }
 }

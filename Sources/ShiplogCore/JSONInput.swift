@@ -1,8 +1,8 @@
 import Foundation
 
 /// Decoding of user-supplied JSON with errors that name the source, the field path and the value.
-public enum JSONInput {
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InvalidInput) -> T {
+package enum JSONInput {
+    package static func decode<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InvalidInput) -> T {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
@@ -13,12 +13,12 @@ public enum JSONInput {
     }
 
     /// Parses any JSON document, reporting syntax errors as ``InvalidInput``.
-    public static func value(from data: Data, source: String) throws(InvalidInput) -> JSONValue {
+    package static func value(from data: Data, source: String) throws(InvalidInput) -> JSONValue {
         try decode(JSONValue.self, from: data, source: source)
     }
 
     /// `services[2].digest` from a coding path.
-    public static func path(_ codingPath: [any CodingKey]) -> String? {
+    package static func path(_ codingPath: [any CodingKey]) -> String? {
         var text = ""
         for key in codingPath {
             if let index = key.intValue {
@@ -70,7 +70,7 @@ public enum JSONInput {
 
 extension ValueError {
     /// The same failure as a `DecodingError`, so `Decodable` types can validate with it and keep the path.
-    public func decodingError(at codingPath: [any CodingKey]) -> DecodingError {
+    package func decodingError(at codingPath: [any CodingKey]) -> DecodingError {
         .dataCorrupted(.init(codingPath: codingPath, debugDescription: description, underlyingError: self))
     }
 }

@@ -1,5 +1,5 @@
 /// Any JSON value, for formats whose keys are not known ahead (buildx metadata, labels, descriptors).
-public enum JSONValue: Sendable, Hashable, Codable {
+package enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -8,7 +8,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         // Codable cannot peek at a value's type, and every failed attempt builds an error: try the
         // types in the order they are common in the files shiplog reads (strings and objects first).
         let container = try decoder.singleValueContainer()
@@ -50,7 +50,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -63,23 +63,23 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case let .object(members) = self { return members[key] }
         return nil
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case let .string(value) = self { return value }
         return nil
     }
 
-    public var objectValue: [String: JSONValue]? {
+    package var objectValue: [String: JSONValue]? {
         if case let .object(value) = self { return value }
         return nil
     }
 
     /// The JSON type's name, for error messages ("expected a string, got number").
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -91,7 +91,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// A short rendering of the value for error messages.
-    public var shortText: String {
+    package var shortText: String {
         switch self {
         case .null: "null"
         case let .bool(value): String(value)

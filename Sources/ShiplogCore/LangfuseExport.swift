@@ -3,15 +3,15 @@ import Foundation
 /// Langfuse usage, as files: `GET /api/public/metrics/daily` responses (one service's days, by model), and
 /// exports of observations (`GET /api/public/observations`, or an array of them), whose GENERATION
 /// observations become one sample each. Amounts are read as decimals, so cents are never approximated.
-public enum LangfuseExport {
+package enum LangfuseExport {
     /// Which service an observation's usage belongs to.
-    public enum ServiceMapping: Sendable, Hashable {
+    package enum ServiceMapping: Sendable, Hashable {
         case traceName
         case metadata(key: String)
         case tagPrefix(String)
 
         /// `trace-name`, `metadata:KEY` or `tag:PREFIX` (e.g. `tag:agent:` for traces tagged `agent:orders`).
-        public init(parsing text: String) throws(ValueError) {
+        package init(parsing text: String) throws(ValueError) {
             if text == "trace-name" {
                 self = .traceName
             } else if text.hasPrefix("metadata:"), text.count > "metadata:".count {
@@ -24,17 +24,17 @@ public enum LangfuseExport {
         }
     }
 
-    public struct Parsed: Sendable {
-        public var samples: [TokenCostSample]
+    package struct Parsed: Sendable {
+        package var samples: [TokenCostSample]
         /// Daily metrics replace whole (service, day)s; the days the file covers.
-        public var days: [String]
+        package var days: [String]
         /// Observations that are not generations (spans, events).
-        public var ignored: Int
+        package var ignored: Int
         /// `meta.totalPages`, for paging through the API.
-        public var totalPages: Int?
+        package var totalPages: Int?
     }
 
-    public static func parse(_ data: Data, source: String, service: String?, mapping: ServiceMapping?) throws(InvalidInput) -> Parsed {
+    package static func parse(_ data: Data, source: String, service: String?, mapping: ServiceMapping?) throws(InvalidInput) -> Parsed {
         let document = try JSONInput.value(from: data, source: source)
         let items: [JSONValue]
         switch document {

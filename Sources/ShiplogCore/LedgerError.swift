@@ -1,5 +1,5 @@
 /// Failures of the ledger's operations, each with what a user needs to act on it.
-public enum LedgerError: Error, Sendable, CustomStringConvertible {
+package enum LedgerError: Error, Sendable, CustomStringConvertible {
     /// The input was wrong; nothing was written.
     case invalidInput(InvalidInput)
     /// The thing asked about is not in the ledger.
@@ -14,7 +14,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     case denied(String)
 
     /// The same error with an input's field named as a door names it (the CLI's flags).
-    public func naming(_ names: [String: String]) -> LedgerError {
+    package func naming(_ names: [String: String]) -> LedgerError {
         switch self {
         case let .invalidInput(input): .invalidInput(input.naming(names))
         case let .unknown(input): .unknown(input.naming(names))
@@ -22,7 +22,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .invalidInput(problem): problem.description
         case let .notFound(what): what

@@ -3,7 +3,7 @@ import Foundation
 /// The event of each kind of ledger write. Fields are named as in the contract's JSON shapes.
 extension LedgerEvent {
     /// A recorded build; `movedTag` says whether recording it moved its tag (one write, one leaf).
-    public static func build(id: Int64, _ build: NewBuild, builtAt: String, recordedAt: String, movedTag: Bool = false) -> LedgerEvent {
+    package static func build(id: Int64, _ build: NewBuild, builtAt: String, recordedAt: String, movedTag: Bool = false) -> LedgerEvent {
         LedgerEvent(.build, [  // keys in canonical order, which spares the encoder a sort per build
             "builder": .text(build.builder), "built_at": .string(builtAt), "commit": .text(build.commit),
             "digest": .string(build.digest.description), "id": .integer(id),
@@ -15,27 +15,27 @@ extension LedgerEvent {
     }
 
     /// A tag moved without a build (a registry push event); a build that moves its tag says so itself.
-    public static func tag(repository: String, tag: String, digest: String, since: String) -> LedgerEvent {
+    package static func tag(repository: String, tag: String, digest: String, since: String) -> LedgerEvent {
         LedgerEvent(.tag, ["repository": .string(repository), "tag": .string(tag), "digest": .string(digest), "since": .string(since)])
     }
 
     /// A registry deleted the image a tag named: the tag names nothing from `at` on.
-    public static func tagRemoved(repository: String, tag: String, digest: String, at time: String) -> LedgerEvent {
+    package static func tagRemoved(repository: String, tag: String, digest: String, at time: String) -> LedgerEvent {
         LedgerEvent(.tagRemoved, ["repository": .string(repository), "tag": .string(tag), "digest": .string(digest), "removed_at": .string(time)])
     }
 
-    public static func keyAdded(_ key: TrustedKey) -> LedgerEvent {
+    package static func keyAdded(_ key: TrustedKey) -> LedgerEvent {
         LedgerEvent(.keyAdded, [
             "key_id": .string(key.keyID), "name": .string(key.name), "algorithm": .string(key.algorithm),
             "public_key_pem": .string(key.publicKeyPEM), "added_at": .string(key.addedAt.description),
         ])
     }
 
-    public static func keyRevoked(keyID: String, at time: Timestamp, reason: String?) -> LedgerEvent {
+    package static func keyRevoked(keyID: String, at time: Timestamp, reason: String?) -> LedgerEvent {
         LedgerEvent(.keyRevoked, ["key_id": .string(keyID), "revoked_at": .string(time.description), "reason": .text(reason)])
     }
 
-    public static func signature(id: Int64, _ signature: NewSignature, at time: Timestamp) -> LedgerEvent {
+    package static func signature(id: Int64, _ signature: NewSignature, at time: Timestamp) -> LedgerEvent {
         LedgerEvent(.signature, [
             "id": .integer(id), "repository": .string(signature.repository.name), "digest": .string(signature.digest.description),
             "payload": .string(Data(signature.payload).base64EncodedString()),
@@ -44,7 +44,7 @@ extension LedgerEvent {
         ])
     }
 
-    public static func environment(_ environment: Environment) -> LedgerEvent {
+    package static func environment(_ environment: Environment) -> LedgerEvent {
         LedgerEvent(.environment, [
             "name": .string(environment.name), "slots": .string(environment.slots.joined(separator: ",")),
             "active_slot": .text(environment.activeSlot), "require_signature": .bool(environment.requireSignature),
@@ -52,14 +52,14 @@ extension LedgerEvent {
         ])
     }
 
-    public static func trafficSwitch(_ change: TrafficSwitch) -> LedgerEvent {
+    package static func trafficSwitch(_ change: TrafficSwitch) -> LedgerEvent {
         LedgerEvent(.trafficSwitch, [
             "environment": .string(change.environment), "from": .string(change.fromSlot), "to": .string(change.toSlot),
             "actor": .text(change.actor), "switched_at": .string(change.switchedAt.description),
         ])
     }
 
-    public static func deployStarted(_ deploy: Deploy) -> LedgerEvent {
+    package static func deployStarted(_ deploy: Deploy) -> LedgerEvent {
         LedgerEvent(.deployStarted, [
             "deploy_id": .integer(deploy.id), "environment": .string(deploy.environment), "slot": .text(deploy.slot),
             "service": .string(deploy.service), "repository": .string(deploy.repository), "tag": .text(deploy.tag),
@@ -68,7 +68,7 @@ extension LedgerEvent {
         ])
     }
 
-    public static func deployRefused(_ deploy: NewDeploy, _ verification: Verification, at time: Timestamp) -> LedgerEvent {
+    package static func deployRefused(_ deploy: NewDeploy, _ verification: Verification, at time: Timestamp) -> LedgerEvent {
         LedgerEvent(.deployRefused, [
             "environment": .string(deploy.environment), "slot": .text(deploy.slot), "service": .string(deploy.service),
             "repository": .string(deploy.repository.name), "tag": .text(deploy.tag), "digest": .string(deploy.digest.description),
@@ -76,18 +76,18 @@ extension LedgerEvent {
         ])
     }
 
-    public static func deployFinished(id: Int64, state: DeployState, at time: Timestamp) -> LedgerEvent {
+    package static func deployFinished(id: Int64, state: DeployState, at time: Timestamp) -> LedgerEvent {
         LedgerEvent(.deployFinished, ["deploy_id": .integer(id), "state": .string(state.rawValue), "finished_at": .string(time.description)])
     }
 
-    public static func deployCheck(_ check: DeployCheck) -> LedgerEvent {
+    package static func deployCheck(_ check: DeployCheck) -> LedgerEvent {
         LedgerEvent(.deployCheck, [
             "deploy_id": .integer(check.deployID), "name": .string(check.name), "status": .string(check.status.rawValue),
             "detail": .text(check.detail), "checked_at": .string(check.checkedAt.description),
         ])
     }
 
-    public static func imageMarkedBad(repository: String, digest: String, reason: String, at time: Timestamp) -> LedgerEvent {
+    package static func imageMarkedBad(repository: String, digest: String, reason: String, at time: Timestamp) -> LedgerEvent {
         LedgerEvent(.imageMarkedBad, [
             "repository": .string(repository), "digest": .string(digest), "reason": .string(reason), "marked_at": .string(time.description),
         ])

@@ -1,8 +1,8 @@
 /// One ledger write, as the transparency log records it: a versioned kind and its fields, written as
 /// canonical JSON (compact, keys sorted by bytes, integers as integers). One place encodes every kind,
 /// so the same write always yields the same leaf bytes.
-public struct LedgerEvent: Sendable {
-    public enum Value: Sendable {
+package struct LedgerEvent: Sendable {
+    package enum Value: Sendable {
         case string(String)
         case integer(Int64)
         case bool(Bool)
@@ -10,11 +10,11 @@ public struct LedgerEvent: Sendable {
         /// Members in any order; they are written sorted by key.
         case object([(String, Value)])
 
-        public static func object(_ members: [String: Value]) -> Value { .object(members.map { ($0.key, $0.value) }) }
+        package static func object(_ members: [String: Value]) -> Value { .object(members.map { ($0.key, $0.value) }) }
     }
 
     /// The entry kinds, each versioned like Rekor's types: a new shape gets a new version.
-    public enum Kind: String, Sendable, CaseIterable {
+    package enum Kind: String, Sendable, CaseIterable {
         case build, tag, keyAdded = "key-added", keyRevoked = "key-revoked", signature
         case environment, trafficSwitch = "traffic-switch", deployStarted = "deploy-started"
         case deployRefused = "deploy-refused", deployFinished = "deploy-finished", deployCheck = "deploy-check"
@@ -22,16 +22,16 @@ public struct LedgerEvent: Sendable {
         case tagRemoved = "tag-removed"
     }
 
-    public var kind: Kind
-    public var fields: [(String, Value)]
+    package var kind: Kind
+    package var fields: [(String, Value)]
 
-    public init(_ kind: Kind, _ fields: KeyValuePairs<String, Value>) {
+    package init(_ kind: Kind, _ fields: KeyValuePairs<String, Value>) {
         self.kind = kind
         self.fields = fields.map { ($0.key, $0.value) }
     }
 
     /// `{"kind":…,"v":1,…fields}` in canonical form.
-    public var canonicalJSON: [UInt8] {
+    package var canonicalJSON: [UInt8] {
         var writer = CanonicalWriter()
         let envelope: [(String, Value)] = [("kind", .string(kind.rawValue)), ("v", .integer(1))]
         // The factories list fields in order: the envelope's two keys are merged in, with no sort.
@@ -126,6 +126,6 @@ struct CanonicalWriter {
 }
 
 extension LedgerEvent.Value {
-    public static func text(_ value: String?) -> Self { value.map { .string($0) } ?? .null }
-    public static func number(_ value: Int?) -> Self { value.map { .integer(Int64($0)) } ?? .null }
+    package static func text(_ value: String?) -> Self { value.map { .string($0) } ?? .null }
+    package static func number(_ value: Int?) -> Self { value.map { .integer(Int64($0)) } ?? .null }
 }

@@ -5,15 +5,15 @@
 /// Every write keeps its invariant in one transaction: a batch is recorded whole or not at all, and
 /// the transparency log's entry for a write is appended in that same transaction. SQLite implements
 /// them today (ShiplogStore); another backend implements these protocols and nothing else.
-public typealias LedgerStore = BuildStore & TrustStore & DeployStore & TransparencyLogStore & UsageStore & AccessTokenStore
+package typealias LedgerStore = BuildStore & TrustStore & DeployStore & TransparencyLogStore & UsageStore & AccessTokenStore
     & LedgerStatistics
 
 /// Everything a backend answers without writing.
-public typealias LedgerReading = BuildReading & TrustReading & DeployReading & TransparencyLogReading & UsageReading
+package typealias LedgerReading = BuildReading & TrustReading & DeployReading & TransparencyLogReading & UsageReading
     & AccessTokenReading & LedgerStatistics
 
 /// What the server reads about the ledger itself rather than about releases.
-public protocol LedgerStatistics: Sendable {
+package protocol LedgerStatistics: Sendable {
     /// Row counts for /metrics: builds, deploys, signatures, keys, log entries.
     func sizes() throws(LedgerError) -> [(kind: String, count: Int64)]
     /// A number that changes whenever anything was committed to the ledger, by this process or another:

@@ -2,10 +2,10 @@
 /// scripts read a fixed set of keys. Synthesized `Encodable` omits a nil optional; wrapped, it writes
 /// the key with `null`. Decoding reads a missing key and `null` alike as absent.
 @propertyWrapper
-public struct Nullable<Value> {
-    public var wrappedValue: Value?
+package struct Nullable<Value> {
+    package var wrappedValue: Value?
 
-    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+    package init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
 }
 
 extension Nullable: Sendable where Value: Sendable {}
@@ -13,14 +13,14 @@ extension Nullable: Equatable where Value: Equatable {}
 extension Nullable: Hashable where Value: Hashable {}
 
 extension Nullable: Encodable where Value: Encodable {
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
     }
 }
 
 extension Nullable: Decodable where Value: Decodable {
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         wrappedValue = container.decodeNil() ? nil : try container.decode(Value.self)
     }
@@ -28,7 +28,7 @@ extension Nullable: Decodable where Value: Decodable {
 
 extension KeyedDecodingContainer {
     /// A missing key is an absent value, as for a plain optional (synthesized decoding would require it).
-    public func decode<Value: Decodable>(_ type: Nullable<Value>.Type, forKey key: Key) throws -> Nullable<Value> {
+    package func decode<Value: Decodable>(_ type: Nullable<Value>.Type, forKey key: Key) throws -> Nullable<Value> {
         Nullable(wrappedValue: try decodeIfPresent(Value.self, forKey: key))
     }
 }

@@ -2,16 +2,16 @@ import Foundation
 
 /// The report CI writes after `docker compose push`: one entry per service, plus the run it came from.
 /// The format is shiplog's own; `schemas/push-metadata.schema.json` is its definition.
-public struct PushMetadataReport: Sendable, Decodable {
-    public struct Entry: Sendable, Decodable {
-        public var service: String
-        public var image: ImageReference
-        public var digest: Digest
-        public var labels: [String: String]
+package struct PushMetadataReport: Sendable, Decodable {
+    package struct Entry: Sendable, Decodable {
+        package var service: String
+        package var image: ImageReference
+        package var digest: Digest
+        package var labels: [String: String]
 
         enum CodingKeys: String, CodingKey { case service, image, tag, digest, labels }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let serviceText = try container.decode(String.self, forKey: .service)
             do { service = try ServiceName.validate(serviceText) } catch {
@@ -44,21 +44,21 @@ public struct PushMetadataReport: Sendable, Decodable {
         }
     }
 
-    public var commit: String?
-    public var ref: String?
-    public var runID: String?
-    public var runAttempt: Int?
-    public var runURL: String?
-    public var builder: String?
-    public var pushedAt: Timestamp?
-    public var services: [Entry]
+    package var commit: String?
+    package var ref: String?
+    package var runID: String?
+    package var runAttempt: Int?
+    package var runURL: String?
+    package var builder: String?
+    package var pushedAt: Timestamp?
+    package var services: [Entry]
 
     enum CodingKeys: String, CodingKey {
         case commit, ref, builder, services
         case runID = "run_id", runAttempt = "run_attempt", runURL = "run_url", pushedAt = "pushed_at"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         commit = try container.decodeIfPresent(String.self, forKey: .commit)
         ref = try container.decodeIfPresent(String.self, forKey: .ref)
@@ -71,7 +71,7 @@ public struct PushMetadataReport: Sendable, Decodable {
     }
 
     /// The builds a report describes, in file order.
-    public var builds: [NewBuild] {
+    package var builds: [NewBuild] {
         services.map { entry in
             NewBuild(
                 service: entry.service, repository: entry.image.repository, tag: entry.image.tag ?? "latest",
@@ -82,7 +82,7 @@ public struct PushMetadataReport: Sendable, Decodable {
     }
 
     /// Parses a report, telling a user who passed another format which command reads it.
-    public static func parse(_ data: Data, source: String) throws(InvalidInput) -> PushMetadataReport {
+    package static func parse(_ data: Data, source: String) throws(InvalidInput) -> PushMetadataReport {
         do {
             return try JSONInput.decode(PushMetadataReport.self, from: data, source: source)
         } catch {

@@ -1,26 +1,26 @@
 import Foundation
 
 /// One image event a registry reported: a manifest pushed, pulled or deleted.
-public struct RegistryEvent: Sendable, Hashable {
-    public enum Action: String, Sendable, Hashable, Codable {
+package struct RegistryEvent: Sendable, Hashable {
+    package enum Action: String, Sendable, Hashable, Codable {
         case push, pull, delete
     }
 
     /// The registry's id for the event (retries repeat it), or one derived from the payload where the
     /// format has none (Harbor's default format).
-    public var eventID: String
-    public var action: Action
-    public var repository: Repository
-    public var digest: Digest?
+    package var eventID: String
+    package var action: Action
+    package var repository: Repository
+    package var digest: Digest?
     /// The tag named, when one was (a pull by digest names none).
-    public var tag: String?
+    package var tag: String?
     /// Bytes of the manifest, when the registry said (`size`, or its deprecated twin `length`).
-    public var bytes: Int64?
-    public var occurredAt: Timestamp
+    package var bytes: Int64?
+    package var occurredAt: Timestamp
     /// `distribution`, `harbor` or `harbor-cloudevents`.
-    public var format: String
+    package var format: String
 
-    public init(eventID: String, action: Action, repository: Repository, digest: Digest?, tag: String?, bytes: Int64?,
+    package init(eventID: String, action: Action, repository: Repository, digest: Digest?, tag: String?, bytes: Int64?,
                 occurredAt: Timestamp, format: String) {
         self.eventID = eventID
         self.action = action
@@ -36,13 +36,13 @@ public struct RegistryEvent: Sendable, Hashable {
 /// A registry webhook payload: a CNCF distribution notification envelope, or a Harbor webhook in its
 /// default or CloudEvents format. Events that are not about images (blob pushes and pulls, scans,
 /// quotas, replication) are counted as ignored, never an error.
-public struct RegistryNotification: Sendable {
-    public var events: [RegistryEvent]
-    public var ignored: Int
+package struct RegistryNotification: Sendable {
+    package var events: [RegistryEvent]
+    package var ignored: Int
 
     /// `payloadDigest` (the SHA-256 of `data`, hex) names events of formats that carry no id: a registry's
     /// retry repeats the same bytes, so it repeats the same ids.
-    public static func parse(_ data: Data, source: String, payloadDigest: String) throws(InvalidInput) -> RegistryNotification {
+    package static func parse(_ data: Data, source: String, payloadDigest: String) throws(InvalidInput) -> RegistryNotification {
         var parser = Parser(source: source, payloadDigest: payloadDigest)
         // Distribution envelopes, the bulk of what registries send, decode straight into the fields shiplog reads:
         // a fifth of the cost of a JSONValue tree. Anything that does not fit (Harbor, or a field of the wrong

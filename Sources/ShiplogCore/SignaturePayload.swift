@@ -3,17 +3,17 @@
 /// Written byte for byte as cosign writes it (Go's `encoding/json`: compact, this key order, map keys
 /// sorted, `"optional":null` without annotations); read strictly: keys are case-sensitive, so a payload
 /// cannot name two digests that different verifiers would pick between.
-public struct SignaturePayload: Sendable, Hashable {
-    public static let type = "cosign container image signature"
+package struct SignaturePayload: Sendable, Hashable {
+    package static let type = "cosign container image signature"
 
     /// The exact bytes that were signed. Verification always uses these, never a re-serialisation.
-    public let bytes: [UInt8]
-    public let reference: String
-    public let digest: Digest
-    public let annotations: [String: JSONValue]?
+    package let bytes: [UInt8]
+    package let reference: String
+    package let digest: Digest
+    package let annotations: [String: JSONValue]?
 
     /// The payload shiplog signs for an image.
-    public init(repository: Repository, digest: Digest, annotations: [String: String] = [:]) {
+    package init(repository: Repository, digest: Digest, annotations: [String: String] = [:]) {
         var text = #"{"critical":{"identity":{"docker-reference":"# + GoJSON.string(repository.name)
         text += #"},"image":{"docker-manifest-digest":"# + GoJSON.string(digest.description)
         text += #"},"type":"# + GoJSON.string(Self.type) + #"},"optional":"#
@@ -31,7 +31,7 @@ public struct SignaturePayload: Sendable, Hashable {
     }
 
     /// Reads a payload made anywhere (cosign, openssl, shiplog), keeping its bytes.
-    public init(parsing bytes: [UInt8], source: String) throws(InvalidInput) {
+    package init(parsing bytes: [UInt8], source: String) throws(InvalidInput) {
         let document = try JSONInput.value(from: .init(bytes), source: source)
         func object(_ value: JSONValue?, _ field: String) throws(InvalidInput) -> [String: JSONValue] {
             guard let value else { throw Self.missing(field, in: nil, source: source) }

@@ -2,23 +2,23 @@
 ///
 /// The fixed-width text form sorts like the time it names, which lets the store compare times as text.
 /// Parsing and formatting are plain arithmetic: ingest formats one timestamp per row.
-public struct Timestamp: Sendable, Hashable, Comparable, TextCodable {
-    public var millisecondsSinceEpoch: Int64
+package struct Timestamp: Sendable, Hashable, Comparable, TextCodable {
+    package var millisecondsSinceEpoch: Int64
 
-    public init(millisecondsSinceEpoch: Int64) {
+    package init(millisecondsSinceEpoch: Int64) {
         self.millisecondsSinceEpoch = millisecondsSinceEpoch
     }
 
-    public init(secondsSinceEpoch: Double) {
+    package init(secondsSinceEpoch: Double) {
         self.millisecondsSinceEpoch = Int64((secondsSinceEpoch * 1000).rounded(.down))
     }
 
-    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+    package static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
     }
 
     /// RFC 3339 in UTC with exactly three fractional digits.
-    public var description: String {
+    package var description: String {
         let millis = millisecondsSinceEpoch
         var days = millis / 86_400_000
         var rest = millis % 86_400_000
@@ -50,13 +50,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, TextCodable {
     }
 
     /// The UTC calendar date, `YYYY-MM-DD`.
-    public var date: String { String(description.prefix(10)) }
+    package var date: String { String(description.prefix(10)) }
 
     /// Parses RFC 3339 (`2026-11-29T01:50:00Z`, `...00.123456+02:00`, lower-case `t`/`z`, or a space
     /// instead of `T`) and a bare date (`2026-11-29`, meaning midnight UTC).
-    public init(parsing text: String) throws(ValueError) { try self.init(rfc3339: text) }
+    package init(parsing text: String) throws(ValueError) { try self.init(rfc3339: text) }
 
-    public init(rfc3339 text: String) throws(ValueError) {
+    package init(rfc3339 text: String) throws(ValueError) {
         let bytes = Array(text.utf8)
         func fail(_ why: String = "not an RFC 3339 time such as 2026-11-29T01:50:00Z") -> ValueError {
             ValueError(value: text, reason: why)

@@ -2,32 +2,32 @@ import Foundation
 
 /// Money as whole micro-dollars: sums are exact (no binary floating point), and one micro-dollar is finer
 /// than any per-token price Langfuse reports.
-public struct MicroDollars: Sendable, Hashable, Comparable, Encodable, CustomStringConvertible {
-    public var value: Int64
+package struct MicroDollars: Sendable, Hashable, Comparable, Encodable, CustomStringConvertible {
+    package var value: Int64
 
-    public init(_ value: Int64) { self.value = value }
+    package init(_ value: Int64) { self.value = value }
 
     /// From a decimal amount of dollars, rounded half away from zero to the micro-dollar.
-    public init(dollars: Decimal) {
+    package init(dollars: Decimal) {
         var scaled = dollars * 1_000_000
         var rounded = Decimal()
         NSDecimalRound(&rounded, &scaled, 0, .plain)
         value = NSDecimalNumber(decimal: rounded).int64Value
     }
 
-    public static func < (lhs: MicroDollars, rhs: MicroDollars) -> Bool { lhs.value < rhs.value }
-    public static func + (lhs: MicroDollars, rhs: MicroDollars) -> MicroDollars { MicroDollars(lhs.value + rhs.value) }
+    package static func < (lhs: MicroDollars, rhs: MicroDollars) -> Bool { lhs.value < rhs.value }
+    package static func + (lhs: MicroDollars, rhs: MicroDollars) -> MicroDollars { MicroDollars(lhs.value + rhs.value) }
 
     /// Dollars with six decimals, exactly (what the report's JSON numbers carry).
-    public var dollars: Decimal { Decimal(value) / 1_000_000 }
+    package var dollars: Decimal { Decimal(value) / 1_000_000 }
 
     /// The contract writes money as a JSON number of dollars.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(dollars)
     }
 
-    public var description: String {
+    package var description: String {
         let sign = value < 0 ? "-" : ""
         let magnitude = value.magnitude
         let fraction = String(magnitude % 1_000_000)
@@ -35,7 +35,7 @@ public struct MicroDollars: Sendable, Hashable, Comparable, Encodable, CustomStr
     }
 
     /// `self / count`, rounded half away from zero; nil when dividing by zero.
-    public func divided(by count: Int64, per unit: Int64 = 1) -> MicroDollars? {
+    package func divided(by count: Int64, per unit: Int64 = 1) -> MicroDollars? {
         guard count > 0 else { return nil }
         let numerator = Decimal(value) * Decimal(unit)
         var quotient = numerator / Decimal(count)
@@ -46,21 +46,21 @@ public struct MicroDollars: Sendable, Hashable, Comparable, Encodable, CustomStr
 }
 
 /// LLM usage attributed to a service: one model's tokens and cost on one day, or one generation.
-public struct TokenCostSample: Sendable, Hashable {
+package struct TokenCostSample: Sendable, Hashable {
     /// `langfuse-daily` or `langfuse-observation`.
-    public var source: String
+    package var source: String
     /// What re-ingesting replaces: `SERVICE/DAY/MODEL` for daily metrics, the observation id otherwise.
-    public var sourceID: String
-    public var service: String
-    public var day: String
-    public var time: Timestamp?
-    public var model: String?
-    public var inputTokens: Int64
-    public var outputTokens: Int64
-    public var totalTokens: Int64
-    public var cost: MicroDollars
+    package var sourceID: String
+    package var service: String
+    package var day: String
+    package var time: Timestamp?
+    package var model: String?
+    package var inputTokens: Int64
+    package var outputTokens: Int64
+    package var totalTokens: Int64
+    package var cost: MicroDollars
 
-    public init(source: String, sourceID: String, service: String, day: String, time: Timestamp?, model: String?,
+    package init(source: String, sourceID: String, service: String, day: String, time: Timestamp?, model: String?,
                 inputTokens: Int64, outputTokens: Int64, totalTokens: Int64, cost: MicroDollars) {
         self.source = source
         self.sourceID = sourceID

@@ -1,6 +1,6 @@
 /// The transparency log: an RFC 6962 Merkle tree over every write, appended by each write's own
 /// transaction (the write protocols above), and its signed checkpoints.
-public protocol TransparencyLogReading: Sendable {
+package protocol TransparencyLogReading: Sendable {
     func logSize() throws(LedgerError) -> Int64
     /// MTH of the first `size` leaves (size ≥ 1).
     func logRoot(size: Int64) throws(LedgerError) -> [UInt8]
@@ -13,17 +13,17 @@ public protocol TransparencyLogReading: Sendable {
     func checkpoints() throws(LedgerError) -> [Checkpoint]
 }
 
-public protocol TransparencyLogStore: TransparencyLogReading {
+package protocol TransparencyLogStore: TransparencyLogReading {
     func save(_ checkpoint: Checkpoint) throws(LedgerError)
 }
 
 /// The hash of the complete subtree over leaves `[index << level, (index + 1) << level)`.
-public struct SubtreeHash: Sendable, Hashable {
-    public var level: Int
-    public var index: Int64
-    public var hash: [UInt8]
+package struct SubtreeHash: Sendable, Hashable {
+    package var level: Int
+    package var index: Int64
+    package var hash: [UInt8]
 
-    public init(level: Int, index: Int64, hash: [UInt8]) {
+    package init(level: Int, index: Int64, hash: [UInt8]) {
         self.level = level
         self.index = index
         self.hash = hash

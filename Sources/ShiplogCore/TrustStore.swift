@@ -1,5 +1,5 @@
-/// The trust store (public keys) and the signatures recorded over images.
-public protocol TrustReading: Sendable {
+/// The trust store (package keys) and the signatures recorded over images.
+package protocol TrustReading: Sendable {
     /// Every key, oldest first.
     func keys() throws(LedgerError) -> [TrustedKey]
     /// The signatures recorded for an image, oldest first.
@@ -12,7 +12,7 @@ public protocol TrustReading: Sendable {
     func trustedSignatures(repository: Repository, digest: Digest) throws(LedgerError) -> [TrustedSignature]
 }
 
-public protocol TrustStore: TrustReading {
+package protocol TrustStore: TrustReading {
     /// Adds a key and, in the same transaction, records which signatures already in the ledger it verifies
     /// (`verifies` is asked of each); adding the same key again returns the stored one. A name names one key.
     func add(_ key: TrustedKey, verifying verifies: (StoredSignature) -> Bool) throws(LedgerError) -> TrustedKey
@@ -24,11 +24,11 @@ public protocol TrustStore: TrustReading {
 }
 
 /// A recorded signature that verified with a trusted key which is not revoked.
-public struct TrustedSignature: Sendable, Hashable {
-    public var signatureID: Int64
-    public var keyID: String
+package struct TrustedSignature: Sendable, Hashable {
+    package var signatureID: Int64
+    package var keyID: String
 
-    public init(signatureID: Int64, keyID: String) {
+    package init(signatureID: Int64, keyID: String) {
         self.signatureID = signatureID
         self.keyID = keyID
     }

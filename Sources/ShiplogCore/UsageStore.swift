@@ -1,10 +1,10 @@
 /// What registries reported (pushes, pulls, deletes) and what LLM usage cost.
-public protocol UsageReading: Sendable {
+package protocol UsageReading: Sendable {
     /// Every service's usage per UTC day from `from` through `through` (dates, inclusive).
     func dailyUsage(from: String, through: String) throws(LedgerError) -> [DailyUsage]
 }
 
-public protocol UsageStore: UsageReading {
+package protocol UsageStore: UsageReading {
     /// Records registry events in one transaction, oldest first; an event id seen before is skipped.
     /// Returns, per event in the order given, whether it was new.
     func record(_ events: [RegistryEvent], at time: Timestamp) throws(LedgerError) -> [Bool]

@@ -1,12 +1,12 @@
 import COpenSSL
 
 /// What went wrong in a cryptographic operation, with OpenSSL's own error text where it has one.
-public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not a PEM or DER key OpenSSL can read.
     case malformedKey(detail: String)
-    /// A private key was given where a public key is expected.
+    /// A private key was given where a package key is expected.
     case privateKeyGivenForPublic
-    /// A public key was given where a private key is expected.
+    /// A package key was given where a private key is expected.
     case publicKeyGivenForPrivate
     /// An EC key on another curve than P-256, or a key type shiplog does not sign with.
     case unsupportedKey(String)
@@ -21,11 +21,11 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// OpenSSL failed where it should not (allocation, an internal error).
     case openssl(operation: String, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .malformedKey(detail): "not a PEM or DER key (\(detail))"
-        case .privateKeyGivenForPublic: "this is a private key; give the public key (PEM 'PUBLIC KEY')"
-        case .publicKeyGivenForPrivate: "this is a public key; signing needs the private key"
+        case .privateKeyGivenForPublic: "this is a private key; give the package key (PEM 'PUBLIC KEY')"
+        case .publicKeyGivenForPrivate: "this is a package key; signing needs the private key"
         case let .unsupportedKey(what): "unsupported key: \(what); use ECDSA P-256, Ed25519 or RSA of 2048 bits or more"
         case let .rsaKeyTooShort(bits): "RSA key has \(bits) bits; at least 2048 are required"
         case .passphraseRequired: "the private key is encrypted; set SHIPLOG_KEY_PASSPHRASE"

@@ -1,5 +1,5 @@
 /// The signature algorithms shiplog signs and verifies with.
-public enum KeyAlgorithm: String, Sendable, CaseIterable, Codable {
+package enum KeyAlgorithm: String, Sendable, CaseIterable, Codable {
     /// ECDSA on NIST P-256 with SHA-256, DER signatures (cosign's default).
     case ecdsaP256 = "ecdsa-p256"
     /// Ed25519 (PureEdDSA over the payload).
@@ -9,7 +9,7 @@ public enum KeyAlgorithm: String, Sendable, CaseIterable, Codable {
 }
 
 /// How an RSA signature is padded. Verification accepts either.
-public enum RSAPadding: String, Sendable, CaseIterable {
+package enum RSAPadding: String, Sendable, CaseIterable {
     case pkcs1v15 = "pkcs1"
     case pss
 }

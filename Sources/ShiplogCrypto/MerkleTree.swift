@@ -3,25 +3,25 @@
 /// leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right). Proofs are built from the hashes
 /// of complete, aligned subtrees (`subtree(level, index)` covers leaves `[index·2^level, (index+1)·2^level)`),
 /// which a log stores as it grows, so no proof rehashes the tree.
-public enum MerkleTree {
-    public typealias Hash = [UInt8]
+package enum MerkleTree {
+    package typealias Hash = [UInt8]
 
     /// Looks up the stored hash of a complete subtree.
-    public typealias SubtreeLookup = (_ level: Int, _ index: Int64) throws -> Hash
+    package typealias SubtreeLookup = (_ level: Int, _ index: Int64) throws -> Hash
 
     /// `hasher`: pass one to reuse across many hashes (the log's appends).
-    public static func leafHash(_ data: some Collection<UInt8>, hasher: PrefixedHasher = PrefixedHasher()) -> Hash {
+    package static func leafHash(_ data: some Collection<UInt8>, hasher: PrefixedHasher = PrefixedHasher()) -> Hash {
         hasher.hash(prefix: 0x00, data)
     }
 
-    public static func nodeHash(_ left: Hash, _ right: Hash, hasher: PrefixedHasher = PrefixedHasher()) -> Hash {
+    package static func nodeHash(_ left: Hash, _ right: Hash, hasher: PrefixedHasher = PrefixedHasher()) -> Hash {
         hasher.hash(prefix: 0x01, left, right)
     }
 
     // MARK: - Building proofs from stored subtrees
 
     /// MTH(D[start:end]) from the complete subtrees that tile the range.
-    public static func rangeHash(_ start: Int64, _ end: Int64, _ subtree: SubtreeLookup) throws -> Hash {
+    package static func rangeHash(_ start: Int64, _ end: Int64, _ subtree: SubtreeLookup) throws -> Hash {
         precondition(start < end, "an empty range has no hash here")
         var parts: [Hash] = []
         var position = start
@@ -39,7 +39,7 @@ public enum MerkleTree {
     }
 
     /// PATH(m, D[0:n]): the audit path of leaf `index` in the tree of `size` leaves.
-    public static func inclusionProof(index: Int64, size: Int64, _ subtree: SubtreeLookup) throws -> [Hash] {
+    package static func inclusionProof(index: Int64, size: Int64, _ subtree: SubtreeLookup) throws -> [Hash] {
         var proof: [Hash] = []
         var start: Int64 = 0
         var end = size
@@ -59,7 +59,7 @@ public enum MerkleTree {
     }
 
     /// PROOF(m, D[0:n]): the consistency proof between the trees of `from` and `to` leaves.
-    public static func consistencyProof(from: Int64, to: Int64, _ subtree: SubtreeLookup) throws -> [Hash] {
+    package static func consistencyProof(from: Int64, to: Int64, _ subtree: SubtreeLookup) throws -> [Hash] {
         guard from > 0, from < to else { return [] }
         var proof: [Hash] = []
         var start: Int64 = 0
@@ -94,7 +94,7 @@ public enum MerkleTree {
 
     // MARK: - Verifying proofs (transparency-dev/merkle's algorithm, RFC 9162 §2.1.3–2.1.4)
 
-    public enum ProofError: Error, Equatable, CustomStringConvertible {
+    package enum ProofError: Error, Equatable, CustomStringConvertible {
         case indexBeyondSize(index: Int64, size: Int64)
         case wrongHashSize(Int)
         case wrongProofSize(got: Int, want: Int)
@@ -103,7 +103,7 @@ public enum MerkleTree {
         case nonEmptyProof
         case emptyTree
 
-        public var description: String {
+        package var description: String {
             switch self {
             case let .indexBeyondSize(index, size): "leaf \(index) is not in a tree of \(size) leaves"
             case let .wrongHashSize(size): "a hash has \(size) bytes, not 32"
@@ -116,7 +116,7 @@ public enum MerkleTree {
         }
     }
 
-    public static func verifyInclusion(index: Int64, size: Int64, leafHash: Hash, proof: [Hash], root: Hash) throws(ProofError) {
+    package static func verifyInclusion(index: Int64, size: Int64, leafHash: Hash, proof: [Hash], root: Hash) throws(ProofError) {
         guard index >= 0, index < size else { throw .indexBeyondSize(index: index, size: size) }
         guard leafHash.count == 32 else { throw .wrongHashSize(leafHash.count) }
         let (inner, border) = decompose(index: UInt64(index), size: UInt64(size))
@@ -126,7 +126,7 @@ public enum MerkleTree {
         guard hash == root else { throw .rootMismatch }
     }
 
-    public static func verifyConsistency(from size1: Int64, to size2: Int64, proof: [Hash], root1: Hash, root2: Hash) throws(ProofError) {
+    package static func verifyConsistency(from size1: Int64, to size2: Int64, proof: [Hash], root1: Hash, root2: Hash) throws(ProofError) {
         guard size2 >= size1 else { throw .sizesOutOfOrder(from: size1, to: size2) }
         // Every tree is consistent with the empty one: a proof from size 0 proves nothing, so it is refused.
         guard size1 > 0 else { throw .emptyTree }

@@ -1,9 +1,9 @@
 import COpenSSL
 
 /// A private signing key. It lives in a file (mode 0600), never in the ledger.
-public struct PrivateKey: Sendable {
+package struct PrivateKey: Sendable {
     let key: EVPKey
-    public let algorithm: KeyAlgorithm
+    package let algorithm: KeyAlgorithm
 
     init(key: EVPKey) throws(CryptoError) {
         self.key = key
@@ -11,7 +11,7 @@ public struct PrivateKey: Sendable {
     }
 
     /// A new key pair. RSA keys are 3072 bits unless `rsaBits` says otherwise (at least 2048).
-    public static func generate(_ algorithm: KeyAlgorithm, rsaBits: Int = 3072) throws(CryptoError) -> PrivateKey {
+    package static func generate(_ algorithm: KeyAlgorithm, rsaBits: Int = 3072) throws(CryptoError) -> PrivateKey {
         let name = switch algorithm {
         case .ecdsaP256: "EC"
         case .ed25519: "ED25519"
@@ -37,7 +37,7 @@ public struct PrivateKey: Sendable {
     }
 
     /// Reads a PEM (PKCS#8, SEC1 or PKCS#1, encrypted or not) or DER private key.
-    public init(encoded bytes: [UInt8], passphrase: String?) throws(CryptoError) {
+    package init(encoded bytes: [UInt8], passphrase: String?) throws(CryptoError) {
         ERR_clear_error()
         let isPEM = PEMText.looksLikePEM(bytes)
         if isPEM {
@@ -72,12 +72,12 @@ public struct PrivateKey: Sendable {
         return true
     }
 
-    public var publicKey: PublicKey {
+    package var publicKey: PublicKey {
         get throws(CryptoError) { try PublicKey(key: key) }
     }
 
     /// PKCS#8 PEM; encrypted with AES-256-CBC under `passphrase` when one is given.
-    public func pem(passphrase: String?) throws(CryptoError) -> String {
+    package func pem(passphrase: String?) throws(CryptoError) -> String {
         let bio = try MemoryBIO()
         let written: Int32
         if let passphrase {
@@ -92,7 +92,7 @@ public struct PrivateKey: Sendable {
     }
 
     /// Signs `message`: DER ECDSA over SHA-256, raw Ed25519, or RSA with SHA-256 (see ``SigningSession`` for many).
-    public func sign(_ message: [UInt8], rsaPadding: RSAPadding = .pkcs1v15) throws(CryptoError) -> [UInt8] {
+    package func sign(_ message: [UInt8], rsaPadding: RSAPadding = .pkcs1v15) throws(CryptoError) -> [UInt8] {
         try SigningSession(self, rsaPadding: rsaPadding).sign(message)
     }
 }

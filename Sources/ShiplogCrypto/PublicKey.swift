@@ -1,14 +1,14 @@
 import COpenSSL
 
-/// A public key shiplog trusts or checks signatures with: ECDSA P-256, Ed25519 or RSA ≥ 2048 bits.
-public struct PublicKey: Sendable {
+/// A package key shiplog trusts or checks signatures with: ECDSA P-256, Ed25519 or RSA ≥ 2048 bits.
+package struct PublicKey: Sendable {
     let key: EVPKey
-    public let algorithm: KeyAlgorithm
+    package let algorithm: KeyAlgorithm
     /// DER SubjectPublicKeyInfo.
-    public let der: [UInt8]
+    package let der: [UInt8]
 
     /// `sha256:<hex of SHA-256 over the DER SubjectPublicKeyInfo>`, the key id of the contract.
-    public var keyID: String { "sha256:" + SHA256.hex(der) }
+    package var keyID: String { "sha256:" + SHA256.hex(der) }
 
     init(key: EVPKey) throws(CryptoError) {
         self.key = key
@@ -17,7 +17,7 @@ public struct PublicKey: Sendable {
     }
 
     /// Reads a PEM (`PUBLIC KEY`) or DER SubjectPublicKeyInfo. A private key is refused with its own error.
-    public init(encoded bytes: [UInt8]) throws(CryptoError) {
+    package init(encoded bytes: [UInt8]) throws(CryptoError) {
         ERR_clear_error()
         let isPEM = PEMText.looksLikePEM(bytes)
         if isPEM, PEMText.isPrivateKey(bytes) { throw .privateKeyGivenForPublic }
@@ -43,7 +43,7 @@ public struct PublicKey: Sendable {
     }
 
     /// The key as PEM `PUBLIC KEY`.
-    public var pem: String {
+    package var pem: String {
         let body = Base64.encode(der)
         var lines = ["-----BEGIN PUBLIC KEY-----"]
         var index = body.startIndex
@@ -58,7 +58,7 @@ public struct PublicKey: Sendable {
 
     /// True when `signature` is a valid signature of `message` by this key: DER ECDSA over SHA-256,
     /// raw Ed25519, or RSA with SHA-256 (PKCS#1 v1.5 or PSS, either accepted).
-    public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+    package func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         switch algorithm {
         case .rsa:
             return RSAPadding.allCases.contains { verify(signature, message, rsaPadding: $0) }
@@ -82,7 +82,7 @@ public struct PublicKey: Sendable {
 
     /// Checks that `signature` is shaped like this key's signatures (DER ECDSA-Sig-Value, 64 bytes, or
     /// the RSA modulus length), so garbage is reported as such rather than as "does not verify".
-    public func checkShape(of signature: [UInt8]) throws(CryptoError) {
+    package func checkShape(of signature: [UInt8]) throws(CryptoError) {
         switch algorithm {
         case .ecdsaP256:
             try SignatureShape.checkECDSA(signature)
@@ -147,7 +147,7 @@ enum PEMText {
 }
 
 /// Checks on signature bytes that need no key.
-public enum PublicKeyShape {
+package enum PublicKeyShape {
     /// Throws unless the bytes are one DER ECDSA-Sig-Value.
-    public static func checkECDSA(_ signature: [UInt8]) throws(CryptoError) { try SignatureShape.checkECDSA(signature) }
+    package static func checkECDSA(_ signature: [UInt8]) throws(CryptoError) { try SignatureShape.checkECDSA(signature) }
 }

@@ -1,8 +1,8 @@
 import COpenSSL
 
 /// SHA-256 through OpenSSL's EVP digest API.
-public enum SHA256 {
-    public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
+package enum SHA256 {
+    package static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let ok = bytes.withContiguousStorageIfAvailable { buffer in
@@ -15,7 +15,7 @@ public enum SHA256 {
         return output
     }
 
-    public static func hex(_ bytes: some Collection<UInt8>) -> String {
+    package static func hex(_ bytes: some Collection<UInt8>) -> String {
         hash(bytes).map { byte in
             let digits = Array("0123456789abcdef".utf8)
             return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
@@ -28,20 +28,20 @@ public enum SHA256 {
 /// leaf and, on average, one node for every ledger write.
 ///
 /// Not thread-safe: one owner at a time (the log appender lives on the store's writer queue).
-public final class PrefixedHasher {
+package final class PrefixedHasher {
     private let context: OpaquePointer?
 
-    public init() { context = EVP_MD_CTX_new() }
+    package init() { context = EVP_MD_CTX_new() }
 
     deinit { EVP_MD_CTX_free(context) }
 
-    public func hash(prefix: UInt8, _ bytes: some Collection<UInt8>) -> [UInt8] {
+    package func hash(prefix: UInt8, _ bytes: some Collection<UInt8>) -> [UInt8] {
         hash(prefix: prefix) { update in
             bytes.withContiguousStorageIfAvailable(update) ?? Array(bytes).withUnsafeBufferPointer(update)
         }
     }
 
-    public func hash(prefix: UInt8, _ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+    package func hash(prefix: UInt8, _ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
         hash(prefix: prefix) { update in left.withUnsafeBufferPointer(update) && right.withUnsafeBufferPointer(update) }
     }
 

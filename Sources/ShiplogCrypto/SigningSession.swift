@@ -6,13 +6,13 @@ import COpenSSL
 /// ECDSA signature, so signing in bulk (or in a benchmark) keeps a session.
 ///
 /// Not Sendable: a session's OpenSSL contexts are used by one thread at a time.
-public final class SigningSession {
+package final class SigningSession {
     private let key: PrivateKey
     private let keyContext: OpaquePointer?
     private let digestContext: OpaquePointer?
     private let maximumLength: Int
 
-    public init(_ key: PrivateKey, rsaPadding: RSAPadding = .pkcs1v15) throws(CryptoError) {
+    package init(_ key: PrivateKey, rsaPadding: RSAPadding = .pkcs1v15) throws(CryptoError) {
         self.key = key
         maximumLength = Int(EVP_PKEY_get_size(key.key.pointer))
         if key.algorithm == .ed25519 {
@@ -44,7 +44,7 @@ public final class SigningSession {
     }
 
     /// Signs `message`: DER ECDSA over SHA-256, raw Ed25519, or RSA with SHA-256.
-    public func sign(_ message: [UInt8]) throws(CryptoError) -> [UInt8] {
+    package func sign(_ message: [UInt8]) throws(CryptoError) -> [UInt8] {
         var signature = [UInt8](repeating: 0, count: maximumLength)
         var length = maximumLength
         if let digestContext {

@@ -1,16 +1,16 @@
 import Foundation
 import ShiplogCore
 
-/// Reads usage from a Langfuse server's public API (basic auth with the project's key pair), page by page.
-public struct LangfuseClient: Sendable {
-    public enum Kind: String, Sendable, CaseIterable {
+/// Reads usage from a Langfuse server's package API (basic auth with the project's key pair), page by page.
+package struct LangfuseClient: Sendable {
+    package enum Kind: String, Sendable, CaseIterable {
         case daily, observations
     }
 
     let host: URL
     let authorization: String
 
-    public init(host: String, publicKey: String, secretKey: String) throws(LedgerError) {
+    package init(host: String, publicKey: String, secretKey: String) throws(LedgerError) {
         let trimmed = host.hasSuffix("/") ? String(host.dropLast()) : host
         guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
             throw .invalidInput(InvalidInput(field: "--host", value: host, reason: "expected an http:// or https:// URL"))
@@ -21,7 +21,7 @@ public struct LangfuseClient: Sendable {
 
     /// Every page of daily metrics or generations from `from` through `to` (UTC dates, inclusive), in order;
     /// `page(number, body)` ingests each as it arrives, and returns the page count the response announced.
-    public func fetch(_ kind: Kind, from: Timestamp, to: Timestamp, traceName: String?,
+    package func fetch(_ kind: Kind, from: Timestamp, to: Timestamp, traceName: String?,
                       page handle: (Int, Data) async throws(LedgerError) -> Int?) async throws(LedgerError) {
         let end = Timestamp(millisecondsSinceEpoch: to.millisecondsSinceEpoch + 86_400_000)  // through the end of `to`
         var number = 1

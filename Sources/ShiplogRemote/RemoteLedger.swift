@@ -6,11 +6,11 @@ import ShiplogCore
 ///
 /// Answers come back as the same documents `LocalLedger` produces; problem+json errors come back as the
 /// same `LedgerError`s (so the same exit codes), and a server that cannot be reached is `unreachable` (69).
-public struct RemoteLedger: LedgerAPI {
+package struct RemoteLedger: LedgerAPI {
     let base: URL
     let token: String?
 
-    public init(server: String, token: String?) throws(LedgerError) {
+    package init(server: String, token: String?) throws(LedgerError) {
         let trimmed = server.hasSuffix("/") ? String(server.dropLast()) : server
         guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
             throw .invalidInput(InvalidInput(field: "--server", value: server, reason: "expected an http:// or https:// URL"))
@@ -21,15 +21,15 @@ public struct RemoteLedger: LedgerAPI {
 
     // MARK: - Builds
 
-    public func recordBuild(_ build: NewBuild) async throws(LedgerError) -> Document {
+    package func recordBuild(_ build: NewBuild) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/builds", json: build)
     }
 
-    public func ingestPushMetadata(_ data: Data, source: String) async throws(LedgerError) -> Document {
+    package func ingestPushMetadata(_ data: Data, source: String) async throws(LedgerError) -> Document {
         naming(try await send("POST", "/v1/ingest/push-metadata", body: data, sources: ["request body": source]), source)
     }
 
-    public func ingestBuildxMetadata(_ data: Data, source: String, context: BuildxMetadata.Context) async throws(LedgerError) -> Document {
+    package func ingestBuildxMetadata(_ data: Data, source: String, context: BuildxMetadata.Context) async throws(LedgerError) -> Document {
         naming(try await send("POST", "/v1/ingest/buildx-metadata", query: [
             ("service", context.service), ("image", context.image?.description), ("commit", context.run?.commit),
             ("ref", context.run?.ref), ("run_id", context.run?.runID), ("run_attempt", context.run?.runAttempt),
@@ -44,11 +44,11 @@ public struct RemoteLedger: LedgerAPI {
         return Document(JSONValue.object(members))
     }
 
-    public func ingestRegistryEvents(_ data: Data, source: String) async throws(LedgerError) -> Document {
+    package func ingestRegistryEvents(_ data: Data, source: String) async throws(LedgerError) -> Document {
         naming(try await send("POST", "/v1/registry/events", body: data, sources: ["request body": source]), source)
     }
 
-    public func ingestLangfuse(_ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?) async throws(LedgerError) -> Document {
+    package func ingestLangfuse(_ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?) async throws(LedgerError) -> Document {
         let mappingText: String? = switch mapping {
         case .traceName?: "trace-name"
         case let .metadata(key)?: "metadata:\(key)"
@@ -59,38 +59,38 @@ public struct RemoteLedger: LedgerAPI {
                                      body: data, sources: ["request body": source]), source)
     }
 
-    public func costReport(from: String, to: String, by: CostReport.Period) async throws(LedgerError) -> Document {
+    package func costReport(from: String, to: String, by: CostReport.Period) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/reports/cost", query: [("from", from), ("to", to), ("by", by.rawValue)])
     }
 
-    public func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
+    package func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/builds", query: [("service", query.service), ("since", query.since?.description), ("limit", String(query.limit))])
     }
 
-    public func image(digest: Digest, repository: Repository?) async throws(LedgerError) -> Document {
+    package func image(digest: Digest, repository: Repository?) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/images/\(segment(digest.description))", query: [("repository", repository?.name)])
     }
 
-    public func markBad(repository: Repository, digest: Digest, reason: String) async throws(LedgerError) -> Document {
+    package func markBad(repository: Repository, digest: Digest, reason: String) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/images/\(segment(digest.description))/bad", json: MarkBadBody(repository: repository, reason: reason))
     }
 
     // MARK: - Content trust
 
-    public func addKey(encoded: [UInt8], source: String, name: String) async throws(LedgerError) -> Document {
+    package func addKey(encoded: [UInt8], source: String, name: String) async throws(LedgerError) -> Document {
         // PEM travels as text; a DER key travels as base64 of its bytes.
         let text = String(bytes: encoded, encoding: .utf8).flatMap { $0.contains("-----BEGIN") ? $0 : nil }
             ?? Data(encoded).base64EncodedString()
         return try await send("POST", "/v1/keys", json: KeyBody(name: name, publicKey: text), sources: ["public_key": source])
     }
 
-    public func keys() async throws(LedgerError) -> Document { try await send("GET", "/v1/keys") }
+    package func keys() async throws(LedgerError) -> Document { try await send("GET", "/v1/keys") }
 
-    public func revokeKey(id: String, reason: String?) async throws(LedgerError) -> Document {
+    package func revokeKey(id: String, reason: String?) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/keys/\(segment(id))/revoke", json: RevokeBody(reason: reason))
     }
 
-    public func importSignature(_ upload: SignatureUpload) async throws(LedgerError) -> Document {
+    package func importSignature(_ upload: SignatureUpload) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/images/\(segment(upload.digest.description))/signatures", json: SignatureBody(
             repository: upload.repository, payload: Data(upload.payload).base64EncodedString(),
             signature: Data(upload.signature).base64EncodedString(), publicKey: upload.signerPEM,
@@ -98,22 +98,22 @@ public struct RemoteLedger: LedgerAPI {
         ), sources: ["payload": upload.payloadSource, "signature": upload.signatureSource])
     }
 
-    public func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document {
+    package func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/images/\(segment(digest.description))/verification",
                        query: [("repository", repository.name), ("key_id", keyID)])
     }
 
     // MARK: - Environments and deploys
 
-    public func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document {
+    package func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/environments", json: EnvironmentBody(name: name, slots: slots, requireSignature: requireSignature))
     }
 
-    public func switchSlot(environment: String, to slot: String, actor: String?) async throws(LedgerError) -> Document {
+    package func switchSlot(environment: String, to slot: String, actor: String?) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/environments/\(segment(environment))/switch", json: SwitchBody(slot: slot, actor: actor))
     }
 
-    public func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
+    package func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
         let (status, document) = try await exchange("POST", "/v1/deploys", query: [], body: try encode(request))
         if status == 409, let verification = document["verification"] {
             return .refused(try DeployRefusal(environment: request.environment, verification: Document(verification)))
@@ -121,46 +121,46 @@ public struct RemoteLedger: LedgerAPI {
         return .started(try answer(status, document, sources: [:]))
     }
 
-    public func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) async throws(LedgerError) -> Document {
+    package func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/deploys/\(id)/checks", json: CheckBody(name: name, status: status, detail: detail))
     }
 
-    public func finishDeploy(id: Int64, state: DeployState) async throws(LedgerError) -> Document {
+    package func finishDeploy(id: Int64, state: DeployState) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/deploys/\(id)/finish", json: FinishBody(status: state))
     }
 
-    public func live(environment: String, slot: String?, service: String?) async throws(LedgerError) -> Document {
+    package func live(environment: String, slot: String?, service: String?) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/environments/\(segment(environment))/live", query: [("slot", slot), ("service", service)])
     }
 
-    public func lastKnownGood(environment: String, service: String) async throws(LedgerError) -> Document {
+    package func lastKnownGood(environment: String, service: String) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/environments/\(segment(environment))/services/\(segment(service))/lkg")
     }
 
-    public func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document {
+    package func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/environments/\(segment(environment))/rollback-plan",
                        query: [("service", service), ("to_previous", toPrevious ? "true" : nil)])
     }
 
     // MARK: - Transparency log
 
-    public func checkpoint() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/checkpoint") }
+    package func checkpoint() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/checkpoint") }
 
-    public func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document {
+    package func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/log/entries/\(index)/proof", query: [("tree_size", size.map(String.init))])
     }
 
-    public func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document {
+    package func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/log/consistency", query: [("from", String(from)), ("to", to.map(String.init))])
     }
 
-    public func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
+    package func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/log/verification", query: [("skip_tables", auditTables ? nil : "true")])
     }
 
-    public func logPublicKey() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/public-key") }
+    package func logPublicKey() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/public-key") }
 
-    public func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
+    package func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/tokens", json: TokenBody(name: name, scopes: scopes.sorted()))
     }
 

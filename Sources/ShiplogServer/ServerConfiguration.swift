@@ -1,15 +1,15 @@
 import Logging
 
 /// How `shiplog serve` runs: flags first, then SHIPLOG_* environment variables, then these defaults.
-public struct ServerConfiguration: Sendable {
-    public var host = "127.0.0.1"
-    public var port = 8080
-    public var databasePath = "./shiplog.sqlite"
+package struct ServerConfiguration: Sendable {
+    package var host = "127.0.0.1"
+    package var port = 8080
+    package var databasePath = "./shiplog.sqlite"
     /// Request bodies larger than this are refused with 413.
-    public var maxBodyBytes = 1 << 20
+    package var maxBodyBytes = 1 << 20
     /// Reads (GET) without a token; writes always need one.
-    public var openReads = false
-    public var logLevel: Logger.Level = .info
+    package var openReads = false
+    package var logLevel: Logger.Level = .info
 
-    public init() {}
+    package init() {}
 }

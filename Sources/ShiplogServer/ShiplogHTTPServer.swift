@@ -9,14 +9,14 @@ import ShiplogApp
 import ShiplogCore
 
 /// `shiplog serve`: the /v1 API, health and readiness probes, Prometheus metrics and the OpenAPI document.
-public enum ShiplogHTTPServer {
+package enum ShiplogHTTPServer {
     /// The routes the server answers besides /v1, all open: probes, metrics, the API document.
     static let operationalPaths = ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
 
     /// The router for a ledger; tests drive it with HummingbirdTesting, `run` serves it. `logSigner` is the
     /// log's checkpoint key, loaded at start. `/metrics` shows `metrics` (the registry the executable
     /// bootstrapped swift-metrics into) and the ledger's figures.
-    public static func router(
+    package static func router(
         ledger: ReleaseLedger, logSigner: LogSigner, configuration: ServerConfiguration,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) -> Router<BasicRequestContext> {
@@ -51,17 +51,17 @@ public enum ShiplogHTTPServer {
     }
 
     /// The document in schemas/openapi.yaml, compiled in.
-    public static var openAPIDocument: String { EmbeddedOpenAPI.all.first?.text ?? "" }
+    package static var openAPIDocument: String { EmbeddedOpenAPI.all.first?.text ?? "" }
 
     /// Every route as (method, path, scope), for the test that holds the OpenAPI document to the router.
-    public static func routeTable(_ ledger: ReleaseLedger) -> [(method: String, path: String, scope: String?)] {
+    package static func routeTable(_ ledger: ReleaseLedger) -> [(method: String, path: String, scope: String?)] {
         Routes.all(LocalLedger(ledger: ledger, logKey: .file(LogKeyFile(path: "")))).map { ($0.method.rawValue, $0.path, $0.scope?.rawValue) }
             + operationalPaths.map { ("GET", $0, nil) }
     }
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish; the caller opened the ledger
     /// and closes it.
-    public static func run(
+    package static func run(
         ledger: ReleaseLedger, logSigner: LogSigner, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
         let router = router(ledger: ledger, logSigner: logSigner, configuration: configuration, metrics: metrics)

@@ -12,15 +12,3 @@ final class FrontierCache: @unchecked Sendable {
 
     func set(_ value: LogFrontier?) { lock.withLock { frontier = value } }
 }
-
-extension SQLiteLedger {
-    /// An appender for this transaction (nil when the ledger has no log); caches its frontier on commit.
-    func logAppender(_ db: Database, time: Timestamp, force: Bool = false) throws -> LogAppender? {
-        guard let appender = try LogAppender.open(db, enabled: transparencyLog || force, time: time, cached: frontierCache.value) else {
-            return nil
-        }
-        let cache = frontierCache
-        db.afterNextTransaction(onCommit: { _ in cache.set(appender.frontier) }, onRollback: { _ in cache.set(nil) })
-        return appender
-    }
-}

@@ -156,3 +156,15 @@ final class LogAppender: @unchecked Sendable {
         return index
     }
 }
+
+extension SQLiteLedger {
+    /// An appender for this transaction (nil when the ledger has no log); caches its frontier on commit.
+    func logAppender(_ db: Database, time: Timestamp, force: Bool = false) throws -> LogAppender? {
+        guard let appender = try LogAppender.open(db, enabled: transparencyLog || force, time: time, cached: frontierCache.value) else {
+            return nil
+        }
+        let cache = frontierCache
+        db.afterNextTransaction(onCommit: { _ in cache.set(appender.frontier) }, onRollback: { _ in cache.set(nil) })
+        return appender
+    }
+}

@@ -3,7 +3,7 @@ import GRDB
 import ShiplogCore
 
 extension SQLiteLedger {
-    public func record(_ builds: [NewBuild], at time: Timestamp) throws(LedgerError) -> [RecordedBuild] {
+    package func record(_ builds: [NewBuild], at time: Timestamp) throws(LedgerError) -> [RecordedBuild] {
         let now = time.description
         return try write { db in
             let insert = try BulkStatement(db, sql: """
@@ -71,7 +71,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func builds(matching query: BuildQuery) throws(LedgerError) -> [Build] {
+    package func builds(matching query: BuildQuery) throws(LedgerError) -> [Build] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let service = query.service {
@@ -90,7 +90,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func images(digest: Digest, repository: Repository?) throws(LedgerError) -> [ImageHistory] {
+    package func images(digest: Digest, repository: Repository?) throws(LedgerError) -> [ImageHistory] {
         try read { db in
             let repositories: [String]
             if let repository {
@@ -148,7 +148,7 @@ extension SQLiteLedger {
 }
 
 extension SQLiteLedger {
-    public func build(id: Int64) throws(LedgerError) -> Build {
+    package func build(id: Int64) throws(LedgerError) -> Build {
         let found = try read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM build WHERE id = ?", arguments: [id]).map(Self.build(from:))
         }

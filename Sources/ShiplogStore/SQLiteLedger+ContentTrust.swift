@@ -3,7 +3,7 @@ import GRDB
 import ShiplogCore
 
 extension SQLiteLedger {
-    public func add(_ key: TrustedKey, verifying verifies: (StoredSignature) -> Bool) throws(LedgerError) -> TrustedKey {
+    package func add(_ key: TrustedKey, verifying verifies: (StoredSignature) -> Bool) throws(LedgerError) -> TrustedKey {
         try write { db in
             if let existing = try Self.key(id: key.keyID, db) { return existing }
             if try String.fetchOne(db, sql: "SELECT key_id FROM key WHERE name = ?", arguments: [key.name]) != nil {
@@ -24,11 +24,11 @@ extension SQLiteLedger {
         }
     }
 
-    public func keys() throws(LedgerError) -> [TrustedKey] {
+    package func keys() throws(LedgerError) -> [TrustedKey] {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM key ORDER BY added_at, name").map(Self.trustedKey(from:)) }
     }
 
-    public func revokeKey(id: String, at time: Timestamp, reason: String?) throws(LedgerError) -> TrustedKey {
+    package func revokeKey(id: String, at time: Timestamp, reason: String?) throws(LedgerError) -> TrustedKey {
         try write { db in
             guard let key = try Self.key(id: id, db) else { throw LedgerError.notFound("no key \(id) in the trust store") }
             if key.isRevoked { return key }
@@ -40,7 +40,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func record(_ signature: NewSignature, at time: Timestamp) throws(LedgerError) -> StoredSignature {
+    package func record(_ signature: NewSignature, at time: Timestamp) throws(LedgerError) -> StoredSignature {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO signature (repository, digest, payload, signature, signer_key_id, source, recorded_at)
@@ -66,7 +66,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func trustedSignatures(repository: Repository, digest: Digest) throws(LedgerError) -> [TrustedSignature] {
+    package func trustedSignatures(repository: Repository, digest: Digest) throws(LedgerError) -> [TrustedSignature] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT signature_id, key_id FROM trusted_signature WHERE repository = ? AND digest = ? ORDER BY signature_id, key_id
@@ -76,11 +76,11 @@ extension SQLiteLedger {
         }
     }
 
-    public func allSignatures() throws(LedgerError) -> [StoredSignature] {
+    package func allSignatures() throws(LedgerError) -> [StoredSignature] {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM signature ORDER BY id").map(Self.storedSignature(from:)) }
     }
 
-    public func signatures(repository: Repository, digest: Digest) throws(LedgerError) -> [StoredSignature] {
+    package func signatures(repository: Repository, digest: Digest) throws(LedgerError) -> [StoredSignature] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM signature WHERE repository = ? AND digest = ? ORDER BY id",
                              arguments: [repository.name, digest.description]).map(Self.storedSignature(from:))

@@ -5,7 +5,7 @@ import ShiplogCore
 extension SQLiteLedger {
     // MARK: - Environments
 
-    public func create(_ environment: Environment) throws(LedgerError) -> Environment {
+    package func create(_ environment: Environment) throws(LedgerError) -> Environment {
         try write { db in
             if let existing = try Self.environment(environment.name, db) {
                 guard existing.slots == environment.slots, existing.requireSignature == environment.requireSignature else {
@@ -23,11 +23,11 @@ extension SQLiteLedger {
         }
     }
 
-    public func environment(named name: String) throws(LedgerError) -> Environment? {
+    package func environment(named name: String) throws(LedgerError) -> Environment? {
         try read { db in try Self.environment(name, db) }
     }
 
-    public func switchSlot(environment: String, to slot: String, actor: String?, at time: Timestamp) throws(LedgerError) -> TrafficSwitch {
+    package func switchSlot(environment: String, to slot: String, actor: String?, at time: Timestamp) throws(LedgerError) -> TrafficSwitch {
         try write { db in
             guard let current = try Self.environment(environment, db) else { throw LedgerError.notFound("no environment \(environment)") }
             let from = current.activeSlot ?? ""
@@ -41,7 +41,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func lastSwitch(environment: String) throws(LedgerError) -> TrafficSwitch? {
+    package func lastSwitch(environment: String) throws(LedgerError) -> TrafficSwitch? {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM traffic_switch WHERE environment = ? ORDER BY id DESC LIMIT 1",
                              arguments: [environment]).map { row in
@@ -66,7 +66,7 @@ extension SQLiteLedger {
 
     // MARK: - Deploys
 
-    public func start(_ deploy: NewDeploy, at time: Timestamp) throws(LedgerError) -> Deploy {
+    package func start(_ deploy: NewDeploy, at time: Timestamp) throws(LedgerError) -> Deploy {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO deploy (environment, slot, service, repository, tag, digest, state, actor, created_at, started_at)
@@ -81,7 +81,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func recordRefusal(_ deploy: NewDeploy, verification: Verification, at time: Timestamp) throws(LedgerError) {
+    package func recordRefusal(_ deploy: NewDeploy, verification: Verification, at time: Timestamp) throws(LedgerError) {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO deploy_refusal (environment, slot, service, repository, tag, digest, reason, detail, actor, refused_at)
@@ -93,11 +93,11 @@ extension SQLiteLedger {
         }
     }
 
-    public func deploy(id: Int64) throws(LedgerError) -> Deploy? {
+    package func deploy(id: Int64) throws(LedgerError) -> Deploy? {
         try read { db in try Row.fetchOne(db, sql: "SELECT \(Self.deployColumns) FROM deploy d WHERE id = ?", arguments: [id]).map(Self.deploy(from:)) }
     }
 
-    public func finish(deployID: Int64, as state: DeployState, at time: Timestamp) throws(LedgerError) -> Deploy {
+    package func finish(deployID: Int64, as state: DeployState, at time: Timestamp) throws(LedgerError) -> Deploy {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.deployColumns) FROM deploy d WHERE id = ?", arguments: [deployID]) else {
                 throw LedgerError.unknown(InvalidInput(field: "deploy", value: String(deployID), reason: "no such deploy"))
@@ -117,7 +117,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func add(_ check: DeployCheck) throws(LedgerError) -> DeployCheck {
+    package func add(_ check: DeployCheck) throws(LedgerError) -> DeployCheck {
         try write { db in
             guard try Int64.fetchOne(db, sql: "SELECT id FROM deploy WHERE id = ?", arguments: [check.deployID]) != nil else {
                 throw LedgerError.unknown(InvalidInput(field: "deploy", value: String(check.deployID), reason: "no such deploy"))
@@ -129,7 +129,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func checks(deployID: Int64) throws(LedgerError) -> [DeployCheck] {
+    package func checks(deployID: Int64) throws(LedgerError) -> [DeployCheck] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM deploy_check WHERE deploy_id = ? ORDER BY id", arguments: [deployID]).map { row in
                 let status: String = row["status"]
@@ -139,7 +139,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func markBad(repository: Repository, digest: Digest, reason: String, at time: Timestamp) throws(LedgerError) {
+    package func markBad(repository: Repository, digest: Digest, reason: String, at time: Timestamp) throws(LedgerError) {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO bad_image (repository, digest, reason, marked_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
@@ -163,7 +163,7 @@ extension SQLiteLedger {
         EXISTS (SELECT 1 FROM trusted_signature t WHERE t.repository = d.repository AND t.digest = d.digest) AS trusted_signature
         """
 
-    public func liveDeploys(environment: String, slot: String?) throws(LedgerError) -> [DeployFacts] {
+    package func liveDeploys(environment: String, slot: String?) throws(LedgerError) -> [DeployFacts] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(Self.factColumns) FROM live_deploy l JOIN deploy d ON d.id = l.deploy_id
@@ -172,7 +172,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func succeededDeploys(environment: String, service: String, before: Int64?, limit: Int) throws(LedgerError) -> [DeployFacts] {
+    package func succeededDeploys(environment: String, service: String, before: Int64?, limit: Int) throws(LedgerError) -> [DeployFacts] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(Self.factColumns) FROM deploy d INDEXED BY deploy_succeeded
@@ -182,7 +182,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func currentDigest(repository: Repository, tag: String) throws(LedgerError) -> Digest? {
+    package func currentDigest(repository: Repository, tag: String) throws(LedgerError) -> Digest? {
         try read { db in
             try String.fetchOne(db, sql: "SELECT digest FROM tag WHERE repository = ? AND tag = ?", arguments: [repository.name, tag])
                 .flatMap { try? Digest(parsing: $0) }

@@ -5,7 +5,7 @@ import ShiplogCore
 extension SQLiteLedger {
     /// Pushes move tags, deletes close them, pulls are counted (by the schema's trigger). Returns, per event
     /// in the order given, whether it was new (false: the registry retried an event already recorded).
-    public func record(_ events: [RegistryEvent], at time: Timestamp) throws(LedgerError) -> [Bool] {
+    package func record(_ events: [RegistryEvent], at time: Timestamp) throws(LedgerError) -> [Bool] {
         let now = time.description
         // One envelope batches events in no guaranteed order: apply them as they happened.
         let order = events.indices.sorted { (events[$0].occurredAt, $0) < (events[$1].occurredAt, $1) }

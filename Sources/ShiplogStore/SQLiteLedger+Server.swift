@@ -4,7 +4,7 @@ import ShiplogCore
 
 /// What the server needs beyond the ledger's own records: API tokens and figures for /metrics.
 extension SQLiteLedger {
-    public func add(_ token: APIToken) throws(LedgerError) -> APIToken {
+    package func add(_ token: APIToken) throws(LedgerError) -> APIToken {
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_token WHERE name = ?", arguments: [token.name]) == true {
                 throw LedgerError.invalidInput(InvalidInput(field: "name", value: token.name, reason: "another token already has this name"))
@@ -16,7 +16,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func token(hash: [UInt8]) throws(LedgerError) -> APIToken? {
+    package func token(hash: [UInt8]) throws(LedgerError) -> APIToken? {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT token_hash, name, scopes, created_at FROM api_token WHERE token_hash = ? AND revoked_at IS NULL
@@ -28,7 +28,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func sizes() throws(LedgerError) -> [(kind: String, count: Int64)] {
+    package func sizes() throws(LedgerError) -> [(kind: String, count: Int64)] {
         try read { db in
             // MAX(rowid) is O(log n) where COUNT(*) scans; every counted table is append-only, so they agree.
             let counts = [("builds", "SELECT COALESCE(MAX(id), 0) FROM build"),
@@ -40,7 +40,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func environments() throws(LedgerError) -> [Environment] {
+    package func environments() throws(LedgerError) -> [Environment] {
         try read { db in
             try String.fetchAll(db, sql: "SELECT name FROM environment ORDER BY name").compactMap { try Self.environment($0, db) }
         }
@@ -48,7 +48,7 @@ extension SQLiteLedger {
 }
 
 extension SQLiteLedger {
-    public func changeCounter() throws(LedgerError) -> Int64 {
+    package func changeCounter() throws(LedgerError) -> Int64 {
         guard let path else {
             // The private in-memory ledger has one connection; its own writes are the only changes.
             return try read { db in Int64(db.totalChangesCount) }

@@ -4,16 +4,16 @@ import ShiplogCore
 import ShiplogCrypto
 
 extension SQLiteLedger {
-    public func logSize() throws(LedgerError) -> Int64 {
+    package func logSize() throws(LedgerError) -> Int64 {
         try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(leaf_index) + 1, 0) FROM log_entry") ?? 0 }
     }
 
-    public func logRoot(size: Int64) throws(LedgerError) -> [UInt8] {
+    package func logRoot(size: Int64) throws(LedgerError) -> [UInt8] {
         guard size > 0 else { throw .invalidInput(InvalidInput(field: "size", value: String(size), reason: "a root needs at least one entry")) }
         return try read { db in try MerkleTree.rangeHash(0, size, Self.subtreeLookup(db)) }
     }
 
-    public func logInclusionProof(index: Int64, size: Int64) throws(LedgerError) -> (leafHash: [UInt8], proof: [[UInt8]]) {
+    package func logInclusionProof(index: Int64, size: Int64) throws(LedgerError) -> (leafHash: [UInt8], proof: [[UInt8]]) {
         guard index >= 0, index < size else {
             throw .invalidInput(InvalidInput(field: "entry", value: String(index), reason: "not in a tree of \(size) entries"))
         }
@@ -23,11 +23,11 @@ extension SQLiteLedger {
         }
     }
 
-    public func logConsistencyProof(from: Int64, to: Int64) throws(LedgerError) -> [[UInt8]] {
+    package func logConsistencyProof(from: Int64, to: Int64) throws(LedgerError) -> [[UInt8]] {
         try read { db in try MerkleTree.consistencyProof(from: from, to: to, Self.subtreeLookup(db)) }
     }
 
-    public func logEntries(from: Int64, limit: Int) throws(LedgerError) -> [LogEntry] {
+    package func logEntries(from: Int64, limit: Int) throws(LedgerError) -> [LogEntry] {
         try read { db in
             try Row.fetchCursor(db, sql: "SELECT leaf_index, kind, data, leaf_hash FROM log_entry WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?",
                                 arguments: [from, limit]).map { row in
@@ -38,7 +38,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, event: [UInt8])] {
+    package func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, event: [UInt8])] {
         try read { db in
             try Row.fetchCursor(db, sql: """
                 SELECT id, service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url, builder, built_at, labels,
@@ -61,15 +61,15 @@ extension SQLiteLedger {
         }
     }
 
-    public func allDeploys() throws(LedgerError) -> [Deploy] {
+    package func allDeploys() throws(LedgerError) -> [Deploy] {
         try read { db in try Row.fetchAll(db, sql: "SELECT \(Self.deployColumns) FROM deploy d ORDER BY id").map(Self.deploy(from:)) }
     }
 
-    public func badImages() throws(LedgerError) -> [String] {
+    package func badImages() throws(LedgerError) -> [String] {
         try read { db in try String.fetchAll(db, sql: "SELECT repository || '@' || digest FROM bad_image ORDER BY 1") }
     }
 
-    public func storedSubtrees() throws(LedgerError) -> [SubtreeHash] {
+    package func storedSubtrees() throws(LedgerError) -> [SubtreeHash] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT level, idx, hash FROM log_node ORDER BY level, idx").map { row in
                 let hash: Data = row[2]
@@ -78,7 +78,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func save(_ checkpoint: Checkpoint) throws(LedgerError) {
+    package func save(_ checkpoint: Checkpoint) throws(LedgerError) {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO log_checkpoint (tree_size, root_hash, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
@@ -86,7 +86,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func checkpoints() throws(LedgerError) -> [Checkpoint] {
+    package func checkpoints() throws(LedgerError) -> [Checkpoint] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM log_checkpoint ORDER BY tree_size").map { row in
                 let root: Data = row["root_hash"]

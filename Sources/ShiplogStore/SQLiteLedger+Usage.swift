@@ -3,7 +3,7 @@ import GRDB
 import ShiplogCore
 
 extension SQLiteLedger {
-    public func record(_ samples: [TokenCostSample], replacingDays: [(service: String, day: String)], at time: Timestamp) throws(LedgerError) -> Int {
+    package func record(_ samples: [TokenCostSample], replacingDays: [(service: String, day: String)], at time: Timestamp) throws(LedgerError) -> Int {
         let now = time.description
         return try write { db in
             var replaced = 0
@@ -39,7 +39,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func dailyUsage(from: String, through: String) throws(LedgerError) -> [DailyUsage] {
+    package func dailyUsage(from: String, through: String) throws(LedgerError) -> [DailyUsage] {
         try read { db in
             var days: [String: DailyUsage] = [:]
             func usage(_ service: String, _ day: String) -> String {

@@ -7,7 +7,7 @@ import ShiplogCore
 ///
 /// Several processes may write one file at once (parallel CI jobs): writes are IMMEDIATE transactions
 /// and wait for the lock (busy timeout) instead of failing with "database is locked".
-public final class SQLiteLedger: LedgerStore {
+package final class SQLiteLedger: LedgerStore {
     let writer: any DatabaseWriter
     /// Every write appends to the transparency log; off only for benchmarks that measure what the log costs.
     let transparencyLog: Bool
@@ -17,10 +17,10 @@ public final class SQLiteLedger: LedgerStore {
     let path: String?
 
     /// How long a writer waits for another process's transaction before giving up.
-    public static let busyTimeout: TimeInterval = 60
+    package static let busyTimeout: TimeInterval = 60
 
     /// Opens (creating and migrating when needed) the ledger at `path`.
-    public convenience init(path: String) throws(LedgerError) {
+    package convenience init(path: String) throws(LedgerError) {
         try self.init(path: path, transparencyLog: true)
     }
 
@@ -38,7 +38,7 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     /// Checkpoints the WAL into the database file and closes every connection (the server's shutdown).
-    public func close() throws(LedgerError) {
+    package func close() throws(LedgerError) {
         do {
             // Fold the WAL into the database file first: a stopped server leaves one self-contained file.
             try changeWatcher.withLock { watcher in
@@ -53,7 +53,7 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     /// A private in-memory ledger, for tests.
-    public init() throws(LedgerError) {
+    package init() throws(LedgerError) {
         transparencyLog = true
         path = nil
         do {
@@ -96,7 +96,7 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     /// The names of the migrations this database has applied, in order.
-    public func appliedMigrations() throws(LedgerError) -> [String] {
+    package func appliedMigrations() throws(LedgerError) -> [String] {
         try read { db in try String.fetchAll(db, sql: "SELECT name FROM schema_migration ORDER BY name") }
     }
 

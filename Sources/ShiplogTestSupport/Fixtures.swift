@@ -1,19 +1,19 @@
 import Foundation
 
-/// Files under `Tests/Fixtures`, copied from public sources (see Tests/Fixtures/SOURCES.md).
-public enum Fixtures {
+/// Files under `Tests/Fixtures`, copied from package sources (see Tests/Fixtures/SOURCES.md).
+package enum Fixtures {
     /// The package root, found from this file's location so tests run from any working directory.
-    public static let packageRoot = URL(fileURLWithPath: #filePath)
+    package static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    public static let folder = packageRoot.appending(path: "Tests/Fixtures")
+    package static let folder = packageRoot.appending(path: "Tests/Fixtures")
 
-    public static func url(_ relativePath: String) -> URL { folder.appending(path: relativePath) }
+    package static func url(_ relativePath: String) -> URL { folder.appending(path: relativePath) }
 
-    public static func data(_ relativePath: String) throws -> Data { try Data(contentsOf: url(relativePath)) }
+    package static func data(_ relativePath: String) throws -> Data { try Data(contentsOf: url(relativePath)) }
 
     /// Every file in a fixture folder, sorted, as paths relative to `Tests/Fixtures`.
-    public static func files(in subfolder: String, withExtension pathExtension: String = "json") throws -> [String] {
+    package static func files(in subfolder: String, withExtension pathExtension: String = "json") throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: folder.appending(path: subfolder).path)
             .filter { $0.hasSuffix("." + pathExtension) }
             .sorted()
@@ -22,15 +22,15 @@ public enum Fixtures {
 }
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
-public struct TemporaryDirectory: Sendable {
-    public let url: URL
+package struct TemporaryDirectory: Sendable {
+    package let url: URL
 
-    public init() throws {
+    package init() throws {
         url = FileManager.default.temporaryDirectory.appending(path: "shiplog-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    public func path(_ name: String) -> String { url.appending(path: name).path }
+    package func path(_ name: String) -> String { url.appending(path: name).path }
 
-    public func remove() { try? FileManager.default.removeItem(at: url) }
+    package func remove() { try? FileManager.default.removeItem(at: url) }
 }

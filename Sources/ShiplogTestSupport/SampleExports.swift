@@ -1,7 +1,7 @@
 /// Exports written for the tests (no genuine Langfuse observation export is published): two generations in
 /// the two shapes Langfuse has used (usageDetails/costDetails, and usage/calculatedTotalCost) and one span.
-public enum SampleExports {
-    public static let langfuseObservations = #"""
+package enum SampleExports {
+    package static let langfuseObservations = #"""
         {"data":[
           {"id":"o1","type":"GENERATION","traceId":"t1","traceName":"orders-agent","traceTags":["agent:orders","env:prod"],
            "startTime":"2026-11-02T23:59:59.900Z","model":"gpt-4o","usageDetails":{"input":100,"output":20,"total":120},

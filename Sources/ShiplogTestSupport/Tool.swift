@@ -1,8 +1,8 @@
 import Foundation
 
 /// Runs a tool shiplog did not write (openssl, python3) and collects its combined output.
-public enum Tool {
-    public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+package enum Tool {
+    package static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -16,7 +16,7 @@ public enum Tool {
     }
 
     /// SHA-256 of a file in hex, as `openssl dgst -sha256` computes it.
-    public static func sha256Hex(of path: String) throws -> String {
+    package static func sha256Hex(of path: String) throws -> String {
         String(try run("/usr/bin/openssl", ["dgst", "-sha256", "-r", path]).output.prefix(64))
     }
 }

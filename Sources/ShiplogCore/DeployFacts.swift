@@ -1,12 +1,12 @@
 /// A deploy with the facts that decide whether it is good, as the store found them.
-public struct DeployFacts: Sendable, Hashable {
-    public var deploy: Deploy
-    public var hasFailedCheck: Bool
-    public var markedBad: Bool
+package struct DeployFacts: Sendable, Hashable {
+    package var deploy: Deploy
+    package var hasFailedCheck: Bool
+    package var markedBad: Bool
     /// A recorded signature over this digest verified with a trusted key that is not revoked.
-    public var trustedSignature: Bool
+    package var trustedSignature: Bool
 
-    public init(deploy: Deploy, hasFailedCheck: Bool, markedBad: Bool, trustedSignature: Bool) {
+    package init(deploy: Deploy, hasFailedCheck: Bool, markedBad: Bool, trustedSignature: Bool) {
         self.deploy = deploy
         self.hasFailedCheck = hasFailedCheck
         self.markedBad = markedBad
@@ -15,7 +15,7 @@ public struct DeployFacts: Sendable, Hashable {
 
     /// The contract's *good*: succeeded, no failed check, not marked bad, and in a protected environment
     /// signed by a trusted, unrevoked key. Returns the reasons it is not good (empty when good).
-    public func reasonsNotGood(protected: Bool) -> [String] {
+    package func reasonsNotGood(protected: Bool) -> [String] {
         var reasons: [String] = []
         switch deploy.state {
         case .succeeded: break
@@ -29,5 +29,5 @@ public struct DeployFacts: Sendable, Hashable {
         return reasons
     }
 
-    public func isGood(protected: Bool) -> Bool { reasonsNotGood(protected: protected).isEmpty }
+    package func isGood(protected: Bool) -> Bool { reasonsNotGood(protected: protected).isEmpty }
 }
