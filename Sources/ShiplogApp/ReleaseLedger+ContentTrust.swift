@@ -4,14 +4,14 @@ import ShiplogCrypto
 extension ReleaseLedger {
     // MARK: - Trust store
 
-    /// Adds a package key (PEM or DER) to the trust store under `name`.
+    /// Adds a public key (PEM or DER) to the trust store under `name`.
     package func addKey(encoded bytes: [UInt8], source: String, name: String) throws(LedgerError) -> TrustedKey {
         let key: PublicKey
         do { key = try PublicKey(encoded: bytes) } catch { throw .invalidInput(InvalidInput(source: source, reason: error.description)) }
         return try trust(key, name: name)
     }
 
-    /// Adds an already loaded package key to the trust store.
+    /// Adds an already loaded public key to the trust store.
     package func trust(_ key: PublicKey, name: String) throws(LedgerError) -> TrustedKey {
         guard !name.isEmpty, name.unicodeScalars.count <= 128 else {  // SQLite's length() counts code points
             throw .invalidInput(InvalidInput(field: "name", value: name, reason: "a key name has 1 to 128 characters"))

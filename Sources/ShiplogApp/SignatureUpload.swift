@@ -8,7 +8,7 @@ package struct SignatureUpload: Sendable {
     package var payloadSource: String
     package var signature: [UInt8]
     package var signatureSource: String
-    /// The package key (PEM) that made it, when the signer says so.
+    /// The public key (PEM) that made it, when the signer says so.
     package var signerPEM: String?
     /// `sign` when shiplog made it, else `import`.
     package var origin: String

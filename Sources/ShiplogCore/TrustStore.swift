@@ -1,4 +1,4 @@
-/// The trust store (package keys) and the signatures recorded over images.
+/// The trust store (public keys) and the signatures recorded over images.
 package protocol TrustReading: Sendable {
     /// Every key, oldest first.
     func keys() throws(LedgerError) -> [TrustedKey]

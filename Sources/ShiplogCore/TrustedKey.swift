@@ -1,4 +1,4 @@
-/// A package key in the trust store.
+/// A public key in the trust store.
 package struct TrustedKey: Sendable, Hashable, Encodable {
     /// `sha256:<hex of SHA-256 over the DER SubjectPublicKeyInfo>`.
     package var keyID: String

@@ -4,9 +4,9 @@ import COpenSSL
 package enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not a PEM or DER key OpenSSL can read.
     case malformedKey(detail: String)
-    /// A private key was given where a package key is expected.
+    /// A private key was given where a public key is expected.
     case privateKeyGivenForPublic
-    /// A package key was given where a private key is expected.
+    /// A public key was given where a private key is expected.
     case publicKeyGivenForPrivate
     /// An EC key on another curve than P-256, or a key type shiplog does not sign with.
     case unsupportedKey(String)
@@ -24,8 +24,8 @@ package enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     package var description: String {
         switch self {
         case let .malformedKey(detail): "not a PEM or DER key (\(detail))"
-        case .privateKeyGivenForPublic: "this is a private key; give the package key (PEM 'PUBLIC KEY')"
-        case .publicKeyGivenForPrivate: "this is a package key; signing needs the private key"
+        case .privateKeyGivenForPublic: "this is a private key; give the public key (PEM 'PUBLIC KEY')"
+        case .publicKeyGivenForPrivate: "this is a public key; signing needs the private key"
         case let .unsupportedKey(what): "unsupported key: \(what); use ECDSA P-256, Ed25519 or RSA of 2048 bits or more"
         case let .rsaKeyTooShort(bits): "RSA key has \(bits) bits; at least 2048 are required"
         case .passphraseRequired: "the private key is encrypted; set SHIPLOG_KEY_PASSPHRASE"

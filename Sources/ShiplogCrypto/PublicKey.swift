@@ -1,6 +1,6 @@
 import COpenSSL
 
-/// A package key shiplog trusts or checks signatures with: ECDSA P-256, Ed25519 or RSA ≥ 2048 bits.
+/// A public key shiplog trusts or checks signatures with: ECDSA P-256, Ed25519 or RSA ≥ 2048 bits.
 package struct PublicKey: Sendable {
     let key: EVPKey
     package let algorithm: KeyAlgorithm

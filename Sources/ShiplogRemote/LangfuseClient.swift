@@ -1,7 +1,7 @@
 import Foundation
 import ShiplogCore
 
-/// Reads usage from a Langfuse server's package API (basic auth with the project's key pair), page by page.
+/// Reads usage from a Langfuse server's public API (basic auth with the project's key pair), page by page.
 package struct LangfuseClient: Sendable {
     package enum Kind: String, Sendable, CaseIterable {
         case daily, observations

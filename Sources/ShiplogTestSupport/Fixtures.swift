@@ -1,6 +1,6 @@
 import Foundation
 
-/// Files under `Tests/Fixtures`, copied from package sources (see Tests/Fixtures/SOURCES.md).
+/// Files under `Tests/Fixtures`, copied from public sources (see Tests/Fixtures/SOURCES.md).
 package enum Fixtures {
     /// The package root, found from this file's location so tests run from any working directory.
     package static let packageRoot = URL(fileURLWithPath: #filePath)

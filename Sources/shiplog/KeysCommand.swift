@@ -9,16 +9,16 @@ extension RSAPadding: ExpressibleByArgument {}
 
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "The trust store: package keys whose signatures count.",
+        commandName: "keys", abstract: "The trust store: public keys whose signatures count.",
         subcommands: [Generate.self, Add.self, List.self, Revoke.self])
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "generate",
-            abstract: "Make a key pair: the private key in --out (mode 0600), the package key beside it, trusted.",
+            abstract: "Make a key pair: the private key in --out (mode 0600), the public key beside it, trusted.",
             discussion: "The private key is encrypted when SHIPLOG_KEY_PASSPHRASE is set. It never enters the ledger.")
 
         @Option(help: "ecdsa-p256 (default), ed25519 or rsa.") var algorithm: KeyAlgorithm = .ecdsaP256
-        @Option(help: ArgumentHelp("Where to write the private key (PEM); the package key goes to <out>.pub.", valueName: "key.pem"))
+        @Option(help: ArgumentHelp("Where to write the private key (PEM); the public key goes to <out>.pub.", valueName: "key.pem"))
         var out: String
         @Option(help: "The key's name in the trust store (default: the file name).") var name: String?
         @Option(help: "RSA modulus size.") var rsaBits: Int = 3072
@@ -43,16 +43,16 @@ struct KeysCommand: AsyncParsableCommand {
                 let trusted = try await api.addKey(encoded: Array(publicKey.pem.utf8), source: publicPath, name: keyName)
                 try global.show(Document(GeneratedKey(key: trusted, privateKeyPath: out, publicKeyPath: publicPath))) { generated in
                     let key = generated["key"] ?? .null
-                    return "key \(key.text("key_id")) (\(key.text("name")), \(key.text("algorithm"))): private \(out), package \(publicPath)"
+                    return "key \(key.text("key_id")) (\(key.text("name")), \(key.text("algorithm"))): private \(out), public \(publicPath)"
                 }
             }
         }
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "add", abstract: "Trust a package key (PEM or DER).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Trust a public key (PEM or DER).")
 
-        @Argument(help: ArgumentHelp("The package key file.", valueName: "pub.pem")) var file: String
+        @Argument(help: ArgumentHelp("The public key file.", valueName: "pub.pem")) var file: String
         @Option(help: "The key's name in the trust store.") var name: String
         @OptionGroup var global: GlobalOptions
 

@@ -58,7 +58,7 @@ struct SignatureCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The exact payload bytes that were signed.", valueName: "file")) var payload: String
         @Option(help: ArgumentHelp("The signature: base64 text, or a file with base64 text or raw bytes.", valueName: "base64-or-file"))
         var signature: String
-        @Option(help: ArgumentHelp("The package key that made it (default: whichever trusted key verifies it).", valueName: "pub.pem"))
+        @Option(help: ArgumentHelp("The public key that made it (default: whichever trusted key verifies it).", valueName: "pub.pem"))
         var key: String?
         @OptionGroup var global: GlobalOptions
 

@@ -60,7 +60,7 @@ struct LangfuseCommand: AsyncParsableCommand {
             discussion: "Each page is ingested as it arrives; pulling the same days again replaces them.")
 
         @Option(help: "The Langfuse server, e.g. https://cloud.langfuse.com.") var host: String
-        @Option(help: "The project's package key (pk-lf-...).") var publicKey: String
+        @Option(help: "The project's public key (pk-lf-...).") var publicKey: String
         @Option(help: "The project's secret key (sk-lf-...); or set LANGFUSE_SECRET_KEY.") var secretKey: String?
         @Option(help: ArgumentHelp("First day (UTC).", valueName: "date")) var from: String
         @Option(help: ArgumentHelp("Last day (UTC), inclusive.", valueName: "date")) var to: String
