@@ -72,7 +72,9 @@ struct ContentTrustTests {
         let (repository, digest) = try Self.image()
         _ = try ledger.sign(repository: repository, digest: digest, with: key)
         let result = try ledger.verify(repository: repository, digest: digest)
-        #expect(result.reason == .valid && result.keyID == trusted.keyID && result.signedAt != nil)
+        #expect(result.reason == .valid)
+        #expect(result.keyID == trusted.keyID)
+        #expect(result.signedAt != nil)
     }
 
     /// One signed image, and a way to store tampered copies of its payload or signature.
@@ -145,7 +147,8 @@ struct ContentTrustTests {
         try revoked.store()
         _ = try revoked.ledger.revokeKey(id: try revoked.key.publicKey.keyID, reason: "leaked")
         let answer = try revoked.verify()
-        #expect(answer.reason == .keyRevoked && answer.keyName == "ci")
+        #expect(answer.reason == .keyRevoked)
+        #expect(answer.keyName == "ci")
 
         // --key: only that key counts
         let pinned = try Scenario()

@@ -67,11 +67,15 @@ struct DeployTests {
         try world.deploy(1)
         try world.deploy(2, finish: .failed, checks: [])
         let live = try world.live()
-        #expect(live.count == 1 && live[0].facts.deploy.digest == Self.digest(2) && !live[0].good)
+        try #require(live.count == 1)
+        #expect(live[0].facts.deploy.digest == Self.digest(2))
+        #expect(!live[0].good)
         #expect(live[0].notGoodBecause == ["deploy failed"])
         #expect(try world.lkg() == Self.digest(1))
         let plan = try world.plan()
-        #expect(plan.map(\.action) == [.redeploy] && plan[0].digest == Self.digest(1) && plan[0].fromDigest == Self.digest(2))
+        try #require(plan.map(\.action) == [.redeploy])
+        #expect(plan[0].digest == Self.digest(1))
+        #expect(plan[0].fromDigest == Self.digest(2))
     }
 
     @Test("an in-progress deploy is live and not good")
@@ -139,7 +143,10 @@ struct DeployTests {
         try world.deploy(2)
         try world.deploy(3)
         let plan = try world.plan(service: "gateway", toPrevious: true)
-        #expect(plan.count == 1 && plan[0].action == .redeploy && plan[0].digest == Self.digest(2) && plan[0].fromDigest == Self.digest(3))
+        try #require(plan.count == 1)
+        #expect(plan[0].action == .redeploy)
+        #expect(plan[0].digest == Self.digest(2))
+        #expect(plan[0].fromDigest == Self.digest(3))
         #expect(throws: LedgerError.self) { _ = try world.plan(toPrevious: true) }
     }
 
@@ -213,7 +220,8 @@ struct DeployTests {
         let image = try world.image(2, service: "rag")
         try world.ledger.markBad(repository: image.repository, digest: try #require(image.digest), reason: "incident")
         let plan = try world.plan()
-        #expect(plan.map(\.action) == [.switchSlot, .switchSlot] && plan.allSatisfy { $0.slot == "blue" })
+        #expect(plan.map(\.action) == [.switchSlot, .switchSlot])
+        #expect(plan.allSatisfy { $0.slot == "blue" })
         #expect(plan.map(\.service) == ["gateway", "rag"])
 
         // after switching back, blue is live again and good
@@ -269,7 +277,8 @@ struct DeployTests {
             Issue.record("refused")
             return
         }
-        #expect(first.digest == Self.digest(1) && second.digest == Self.digest(2))
+        #expect(first.digest == Self.digest(1))
+        #expect(second.digest == Self.digest(2))
         #expect(second.tag == "stable")
     }
 }

@@ -35,7 +35,8 @@ struct RegistryEventTests {
             ("b1", "push", nil, "sha256:" + String(repeating: "c", count: 64), Self.layer, 5000, "2026-11-20T09:59:59Z"),
         ])
         let pushed = try ledger.ingestRegistryEvents(push, source: "push.json")
-        #expect(pushed.recorded == 1 && pushed.ignored == 1)
+        #expect(pushed.recorded == 1)
+        #expect(pushed.ignored == 1)
         #expect(try ledger.store.currentDigest(repository: repository, tag: "v1")?.description == Self.digestA)
 
         // Out of order within the envelope, and one pull retried with the same id.
@@ -46,9 +47,12 @@ struct RegistryEventTests {
             ("q3", "pull", nil, "sha256:" + String(repeating: "c", count: 64), Self.layer, 5000, "2026-11-20T11:00:00Z"),
         ])
         let pulled = try ledger.ingestRegistryEvents(pulls, source: "pulls.json")
-        #expect(pulled.recorded == 2 && pulled.duplicates == 1 && pulled.ignored == 1)
+        #expect(pulled.recorded == 2)
+        #expect(pulled.duplicates == 1)
+        #expect(pulled.ignored == 1)
         let retried = try ledger.ingestRegistryEvents(pulls, source: "pulls.json")
-        #expect(retried.recorded == 0 && retried.duplicates == 3, "a registry's retry counts nothing twice")
+        #expect(retried.recorded == 0, "a registry's retry counts nothing twice")
+        #expect(retried.duplicates == 3, "a registry's retry counts nothing twice")
 
         let image = try #require(try ledger.image(digest: try Digest(parsing: Self.digestA), repository: repository).first)
         #expect(image.pulls.count == 2)
@@ -60,7 +64,8 @@ struct RegistryEventTests {
         #expect(deleted.recorded == 1)
         #expect(try ledger.store.currentDigest(repository: repository, tag: "v1") == nil)
         let after = try #require(try ledger.image(digest: try Digest(parsing: Self.digestA), repository: repository).first)
-        #expect(after.tags.count == 1 && after.tags[0].validTo != nil, "the mapping is closed, not forgotten")
+        try #require(after.tags.count == 1, "the mapping is closed, not forgotten")
+        #expect(after.tags[0].validTo != nil, "the mapping is closed, not forgotten")
 
         // Push and delete changed release facts: both are in the transparency log, which still verifies.
         let verification = try ledger.verifyLog(logKey: nil)

@@ -26,8 +26,10 @@ struct ReleaseLedgerTests {
         let ledger = try Self.ledger()
         let first = try ledger.ingestPushMetadata(Self.report([Self.goodDigest, Self.goodDigest]), source: "p")
         let again = try ledger.ingestPushMetadata(Self.report([Self.goodDigest, Self.goodDigest]), source: "p")
-        #expect(first.recorded == 2 && first.alreadyRecorded == 0)
-        #expect(again.recorded == 0 && again.alreadyRecorded == 2)
+        #expect(first.recorded == 2)
+        #expect(first.alreadyRecorded == 0)
+        #expect(again.recorded == 0)
+        #expect(again.alreadyRecorded == 2)
         #expect(first.builds.map(\.id) == again.builds.map(\.id))
         #expect(try ledger.builds(.init()).count == 2)
     }
@@ -57,8 +59,10 @@ struct ReleaseLedgerTests {
         let context = BuildxMetadata.Context(image: try ImageReference(parsing: "registry.example.com/team/app:v1"))
         let first = try ledger.ingestBuildxMetadata(try Fixtures.data(path), source: path, context: context)
         let again = try ledger.ingestBuildxMetadata(try Fixtures.data(path), source: path, context: context)
-        #expect(first.recorded >= 1 && first.alreadyRecorded == 0)
-        #expect(again.recorded == 0 && again.alreadyRecorded == first.recorded)
+        #expect(first.recorded >= 1)
+        #expect(first.alreadyRecorded == 0)
+        #expect(again.recorded == 0)
+        #expect(again.alreadyRecorded == first.recorded)
     }
 
     @Test("an image shows its builds and tag history; an unknown one is not found")
@@ -68,7 +72,8 @@ struct ReleaseLedgerTests {
         let digest = try Digest(parsing: Self.goodDigest)
         let images = try ledger.image(digest: digest, repository: nil)
         #expect(images.map(\.repository) == ["registry.example.com/team/svc0"])
-        #expect(images[0].builds.count == 1 && images[0].tags.map(\.tag) == ["t"])
+        #expect(images[0].builds.count == 1)
+        #expect(images[0].tags.map(\.tag) == ["t"])
         #expect(throws: LedgerError.self) {
             _ = try ledger.image(digest: digest, repository: Repository(parsing: "registry.example.com/team/other"))
         }

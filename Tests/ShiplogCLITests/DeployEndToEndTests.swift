@@ -14,7 +14,8 @@ struct DeployEndToEndTests {
         #expect(try shiplog.run(["env", "create", "prod", "--require-signature"]).status == 0)
         #expect(try shiplog.run(["env", "create", "dev"]).status == 0)
         let refused = try shiplog.run(["deploy", "start", "--env", "prod", "--service", "gateway", "--digest", Self.image])
-        #expect(refused.status == 1 && refused.stderr.contains("no-signature"))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("no-signature"))
         let started = try #require(try shiplog.json(["deploy", "start", "--env", "dev", "--service", "gateway", "--digest", Self.image])
             as? [String: Any])
         for key in ["deploy_id", "environment", "slot", "service", "repository", "tag", "digest", "state"] {
@@ -31,12 +32,14 @@ struct DeployEndToEndTests {
         #expect(Set(lkg.keys).isSuperset(of: ["environment", "service", "repository", "tag", "digest", "deploy_id", "deployed_at"]))
         let live = try #require(try shiplog.json(["live", "dev"]) as? [String: Any])
         let services = try #require(live["services"] as? [[String: Any]])
-        #expect(services.count == 1 && services[0]["good"] as? Bool == true)
+        try #require(services.count == 1)
+        #expect(services[0]["good"] as? Bool == true)
         #expect(Set(services[0].keys).isSuperset(of: ["service", "repository", "tag", "digest", "deploy_id", "state", "good", "deployed_at"]))
         #expect(try shiplog.run(["image", "mark-bad", Self.image, "--reason", "CVE"]).status == 0)
         let plan = try #require(try shiplog.json(["rollback-plan", "dev"]) as? [String: Any])
         let actions = try #require(plan["actions"] as? [[String: Any]])
-        #expect(actions.count == 1 && actions[0]["action"] as? String == "no-good-deploy")
+        try #require(actions.count == 1)
+        #expect(actions[0]["action"] as? String == "no-good-deploy")
         #expect(try shiplog.run(["live", "nowhere"]).status == 65)
     }
 }

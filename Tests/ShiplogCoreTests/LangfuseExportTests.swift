@@ -26,7 +26,8 @@ struct LangfuseExportTests {
             + #"{"model":"m","inputUsage":1,"outputUsage":1,"totalUsage":2,"totalCost":0.2}]}]}"#
         let parsed = try LangfuseExport.parse(Data(json.utf8), source: "f", service: "a", mapping: nil)
         #expect(parsed.samples.reduce(MicroDollars(0)) { $0 + $1.cost } == MicroDollars(300_000))
-        #expect(parsed.samples[0].sourceID == "a/2026-11-01/" && parsed.samples[0].model == nil)
+        #expect(parsed.samples[0].sourceID == "a/2026-11-01/")
+        #expect(parsed.samples[0].model == nil)
         #expect(MicroDollars(dollars: Decimal(string: "0.0000005")!) == MicroDollars(1), "half a micro-dollar rounds away from zero")
         #expect(MicroDollars(352_190_000).description == "352.190000")
         #expect(MicroDollars(1_000_000).divided(by: 3) == MicroDollars(333_333))

@@ -14,7 +14,8 @@ struct PushMetadataReportTests {
         let builds = report.builds
         #expect(builds.map(\.service) == ["gateway", "orchestrator"])
         #expect(builds.allSatisfy { $0.tag == "9f2c1e4b7a5d3c8e1f0a2b4c6d8e0f1a3b5c7d9e" })
-        #expect(builds.allSatisfy { $0.runID == "8123456789" && $0.runAttempt == 1 })
+        #expect(builds.allSatisfy { $0.runID == "8123456789" })
+        #expect(builds.allSatisfy { $0.runAttempt == 1 })
         #expect(builds[1].repository.name == "registry.example.com/acme/orchestrator")
         #expect(builds[1].labels == ["compose.project": "agents"])
         #expect(builds[0].builtAt?.description == "2026-11-28T14:03:11.000Z")

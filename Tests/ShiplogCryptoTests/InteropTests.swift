@@ -22,7 +22,8 @@ struct InteropTests {
         var arguments = ["dgst", "-sha256", "-verify", directory.path("pub.pem"), "-signature", directory.path("sig.der")]
         if padding == .pss { arguments += ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:-2"] }
         let result = try Tool.run("/usr/bin/openssl", arguments + [directory.path("payload.json")])
-        #expect(result.status == 0 && result.output.contains("Verified OK"), "\(result)")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.output.contains("Verified OK"), "\(result)")
         // and one flipped byte does not
         var tampered = Self.message
         tampered[10] ^= 0x01
@@ -52,7 +53,8 @@ struct InteropTests {
             """
         let result = try Tool.run("/usr/bin/env", ["python3", "-c", script, directory.path("pub.pem"), directory.path("payload"),
                                                    directory.path("sig")])
-        #expect(result.status == 0 && result.output.hasPrefix("verified"), "\(result)")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.output.hasPrefix("verified"), "\(result)")
     }
 
     @Test("keys made by openssl load, with the key id of the DER SubjectPublicKeyInfo", arguments: [
