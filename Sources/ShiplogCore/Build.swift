@@ -47,20 +47,15 @@ package struct NewBuild: Sendable, Hashable, Codable {
         repository = try container.decode(Repository.self, forKey: .repository)
         tag = try Self.validated(container, .tag, Tag.validate)
         digest = try container.decode(Digest.self, forKey: .digest)
-        commit = try container.decodeIfPresent(String.self, forKey: .commit)
-        ref = try container.decodeIfPresent(String.self, forKey: .ref)
-        runID = try container.decodeStringOrNumberIfPresent(forKey: .runID)
-        runAttempt = try container.decodeAttemptIfPresent(forKey: .runAttempt)
-        runURL = try container.decodeIfPresent(String.self, forKey: .runURL)
-        builder = try container.decodeIfPresent(String.self, forKey: .builder)
+        let run = try BuildRun(from: decoder)
+        (commit, ref, runID, runAttempt, runURL, builder) = (run.commit, run.ref, run.runID, run.runAttempt, run.runURL, run.builder)
         builtAt = try container.decodeIfPresent(Timestamp.self, forKey: .builtAt)
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
     }
 
     /// The build as the ledger holds it once recorded as new under `id` at `time` (no need to read it back).
     package func recorded(id: Int64, at time: Timestamp) -> Build {
-        Build(id: id, service: service, repository: repository.name, tag: tag, digest: digest.description, commit: commit, ref: ref,
-              runID: runID, runAttempt: runAttempt, runURL: runURL, builder: builder, builtAt: builtAt ?? time, labels: labels)
+        Build(id: id, self, builtAt: builtAt ?? time)
     }
 
     // Encoding is synthesized: the request body of `POST /v1/builds` (the CLI's remote mode sends it), absent values omitted.
@@ -90,33 +85,18 @@ package struct Build: Sendable, Hashable, Encodable {
     package var builtAt: Timestamp
     package var labels: [String: String]
 
-    package init(
-        id: Int64, service: String, repository: String, tag: String, digest: String, commit: String?, ref: String?,
-        runID: String?, runAttempt: Int?, runURL: String?, builder: String?, builtAt: Timestamp, labels: [String: String]
-    ) {
+    /// A new build as recorded under `id`; `builtAt` is its own time, else when the ledger recorded it.
+    package init(id: Int64, _ build: NewBuild, builtAt: Timestamp) {
         self.id = id
-        self.service = service
-        self.repository = repository
-        self.tag = tag
-        self.digest = digest
-        self.commit = commit
-        self.ref = ref
-        self.runID = runID
-        self.runAttempt = runAttempt
-        self.runURL = runURL
-        self.builder = builder
+        service = build.service
+        repository = build.repository.name
+        tag = build.tag
+        digest = build.digest.description
+        (commit, ref, runID, runAttempt, runURL, builder) = (build.commit, build.ref, build.runID, build.runAttempt, build.runURL, build.builder)
         self.builtAt = builtAt
-        self.labels = labels
+        labels = build.labels
     }
 }
 
 /// What recording one build did: its id, and whether the ledger already had it.
-package struct RecordedBuild: Sendable, Hashable {
-    package var id: Int64
-    package var isNew: Bool
-
-    package init(id: Int64, isNew: Bool) {
-        self.id = id
-        self.isNew = isNew
-    }
-}
+package typealias RecordedBuild = (id: Int64, isNew: Bool)

@@ -24,17 +24,13 @@ package struct Deploy: Sendable, Hashable, Encodable {
     @Nullable package var startedAt: Timestamp?
     @Nullable package var finishedAt: Timestamp?
 
-    package init(id: Int64, environment: String, slot: String?, service: String, repository: String, tag: String?, digest: String,
-                state: DeployState, actor: String?, startedAt: Timestamp?, finishedAt: Timestamp?) {
+    /// A deploy as recorded under `id`, in `state`.
+    package init(id: Int64, _ deploy: NewDeploy, state: DeployState, startedAt: Timestamp?, finishedAt: Timestamp?) {
         self.id = id
-        self.environment = environment
-        self.slot = slot
-        self.service = service
-        self.repository = repository
-        self.tag = tag
-        self.digest = digest
+        (environment, slot, service) = (deploy.environment, deploy.slot, deploy.service)
+        (repository, tag, digest) = (deploy.repository.name, deploy.tag, deploy.digest.description)
         self.state = state
-        self.actor = actor
+        actor = deploy.actor
         self.startedAt = startedAt
         self.finishedAt = finishedAt
     }

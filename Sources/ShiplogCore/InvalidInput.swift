@@ -35,27 +35,11 @@ package struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible
         return text.isEmpty ? reason : "\(text): \(reason)"
     }
 
-    /// Values are quoted and shortened so one bad field never floods a terminal or a log line.
+    /// Values are shortened so one bad field never floods a terminal or a log line, and quoted as a JSON
+    /// string (control characters escaped), so what is shown can be pasted back.
     static func quote(_ value: String) -> String {
         let limit = 200
-        let shown = value.count > limit ? String(value.prefix(limit)) + "…" : value
-        var escaped = ""
-        for scalar in shown.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    escaped += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    escaped.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return "\"\(escaped)\""
+        return CanonicalJSON.string(value.count > limit ? String(value.prefix(limit)) + "…" : value)
     }
 }
 

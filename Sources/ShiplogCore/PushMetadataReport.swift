@@ -44,28 +44,19 @@ package struct PushMetadataReport: Sendable, Decodable {
         }
     }
 
-    package var commit: String?
-    package var ref: String?
-    package var runID: String?
-    package var runAttempt: Int?
-    package var runURL: String?
-    package var builder: String?
+    /// The run every entry came from (the report's top-level `commit`, `run_id`, ...).
+    package var run: BuildRun
     package var pushedAt: Timestamp?
     package var services: [Entry]
 
     enum CodingKeys: String, CodingKey {
-        case commit, ref, builder, services
-        case runID = "run_id", runAttempt = "run_attempt", runURL = "run_url", pushedAt = "pushed_at"
+        case services
+        case pushedAt = "pushed_at"
     }
 
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        commit = try container.decodeIfPresent(String.self, forKey: .commit)
-        ref = try container.decodeIfPresent(String.self, forKey: .ref)
-        runID = try container.decodeStringOrNumberIfPresent(forKey: .runID)
-        runAttempt = try container.decodeAttemptIfPresent(forKey: .runAttempt)
-        runURL = try container.decodeIfPresent(String.self, forKey: .runURL)
-        builder = try container.decodeIfPresent(String.self, forKey: .builder)
+        run = try BuildRun(from: decoder)
         pushedAt = try container.decodeIfPresent(Timestamp.self, forKey: .pushedAt)
         services = try container.decode([Entry].self, forKey: .services)
     }
@@ -75,8 +66,8 @@ package struct PushMetadataReport: Sendable, Decodable {
         services.map { entry in
             NewBuild(
                 service: entry.service, repository: entry.image.repository, tag: entry.image.tag ?? "latest",
-                digest: entry.digest, commit: commit, ref: ref, runID: runID, runAttempt: runAttempt,
-                runURL: runURL, builder: builder, builtAt: pushedAt, labels: entry.labels
+                digest: entry.digest, commit: run.commit, ref: run.ref, runID: run.runID, runAttempt: run.runAttempt,
+                runURL: run.runURL, builder: run.builder, builtAt: pushedAt, labels: entry.labels
             )
         }
     }

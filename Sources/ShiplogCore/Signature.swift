@@ -34,15 +34,12 @@ package struct StoredSignature: Sendable, Hashable {
     package var source: String
     package var recordedAt: Timestamp
 
-    package init(id: Int64, repository: String, digest: String, payload: [UInt8], signature: [UInt8], signerKeyID: String?,
-                source: String, recordedAt: Timestamp) {
+    /// A new signature as recorded under `id` at `recordedAt`.
+    package init(id: Int64, _ signature: NewSignature, recordedAt: Timestamp) {
         self.id = id
-        self.repository = repository
-        self.digest = digest
-        self.payload = payload
-        self.signature = signature
-        self.signerKeyID = signerKeyID
-        self.source = source
+        (repository, digest) = (signature.repository.name, signature.digest.description)
+        (payload, self.signature) = (signature.payload, signature.signature)
+        (signerKeyID, source) = (signature.signerKeyID, signature.source)
         self.recordedAt = recordedAt
     }
 }

@@ -18,14 +18,4 @@ package protocol TransparencyLogStore: TransparencyLogReading {
 }
 
 /// The hash of the complete subtree over leaves `[index << level, (index + 1) << level)`.
-package struct SubtreeHash: Sendable, Hashable {
-    package var level: Int
-    package var index: Int64
-    package var hash: [UInt8]
-
-    package init(level: Int, index: Int64, hash: [UInt8]) {
-        self.level = level
-        self.index = index
-        self.hash = hash
-    }
-}
+package typealias SubtreeHash = (level: Int, index: Int64, hash: [UInt8])

@@ -24,12 +24,4 @@ package protocol TrustStore: TrustReading {
 }
 
 /// A recorded signature that verified with a trusted key which is not revoked.
-package struct TrustedSignature: Sendable, Hashable {
-    package var signatureID: Int64
-    package var keyID: String
-
-    package init(signatureID: Int64, keyID: String) {
-        self.signatureID = signatureID
-        self.keyID = keyID
-    }
-}
+package typealias TrustedSignature = (signatureID: Int64, keyID: String)

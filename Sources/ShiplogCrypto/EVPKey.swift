@@ -11,6 +11,16 @@ final class EVPKey: @unchecked Sendable {
 
     deinit { EVP_PKEY_free(pointer) }
 
+    /// The key OpenSSL read, or why not: `mistake` names a likelier cause than OpenSSL's own error (a key of
+    /// the other kind, a wrong passphrase), asked only after OpenSSL's error queue was drained.
+    static func read(_ key: OpaquePointer?, mistake: () -> CryptoError?) throws(CryptoError) -> EVPKey {
+        guard let key else {
+            let detail = CryptoError.drainErrors()
+            throw mistake() ?? .malformedKey(detail: detail)
+        }
+        return EVPKey(key)
+    }
+
     /// The algorithm, after checking the key is one shiplog accepts (P-256, Ed25519, RSA ≥ 2048).
     func algorithm() throws(CryptoError) -> KeyAlgorithm {
         switch EVP_PKEY_get_base_id(pointer) {
@@ -70,6 +80,16 @@ final class MemoryBIO {
     private var storage: [UInt8] = []
 
     deinit { BIO_free(pointer) }
+
+    /// Whether `parse` reads a key from `bytes`; the key is freed and OpenSSL's error queue left empty.
+    static func parsesAsKey(_ bytes: [UInt8], _ parse: (OpaquePointer) -> OpaquePointer?) -> Bool {
+        guard let bio = try? MemoryBIO(bytes), let key = parse(bio.pointer) else {
+            ERR_clear_error()
+            return false
+        }
+        EVP_PKEY_free(key)
+        return true
+    }
 
     var contents: [UInt8] {
         var data: UnsafeMutablePointer<CChar>?

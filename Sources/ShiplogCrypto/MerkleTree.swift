@@ -46,14 +46,8 @@ package enum MerkleTree {
         var m = index
         while end - start > 1 {
             let k = largestPowerOfTwo(below: end - start)
-            if m < k {
-                proof.append(try rangeHash(start + k, end, subtree))
-                end = start + k
-            } else {
-                proof.append(try rangeHash(start, start + k, subtree))
-                start += k
-                m -= k
-            }
+            let left = m < k
+            proof.append(try narrow(&start, &end, &m, at: k, toLeft: left, subtree))
         }
         return proof.reversed()
     }
@@ -72,17 +66,27 @@ package enum MerkleTree {
                 break
             }
             let k = largestPowerOfTwo(below: end - start)
-            if m <= k {
-                proof.append(try rangeHash(start + k, end, subtree))
-                end = start + k
-            } else {
-                proof.append(try rangeHash(start, start + k, subtree))
-                start += k
-                m -= k
-                complete = false
-            }
+            let left = m <= k
+            proof.append(try narrow(&start, &end, &m, at: k, toLeft: left, subtree))
+            if !left { complete = false }
         }
         return proof.reversed()
+    }
+
+    /// The step both proofs repeat: [start, end) is split at `start + k`; the walk goes on in the side that
+    /// holds `m` (the left one when `toLeft`), and the other side's hash is returned for the proof.
+    private static func narrow(
+        _ start: inout Int64, _ end: inout Int64, _ m: inout Int64, at k: Int64, toLeft: Bool, _ subtree: SubtreeLookup
+    ) throws -> Hash {
+        if toLeft {
+            let right = try rangeHash(start + k, end, subtree)
+            end = start + k
+            return right
+        }
+        let left = try rangeHash(start, start + k, subtree)
+        start += k
+        m -= k
+        return left
     }
 
     /// The largest power of two strictly less than `n` (n ≥ 2).

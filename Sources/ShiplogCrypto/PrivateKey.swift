@@ -53,23 +53,15 @@ package struct PrivateKey: Sendable {
             let user = UnsafeMutableRawPointer(mutating: secret)
             return isPEM ? PEM_read_bio_PrivateKey(bio.pointer, nil, nil, user) : d2i_PrivateKey_bio(bio.pointer, nil)
         }
-        guard let loaded else {
-            let detail = CryptoError.drainErrors()
-            if isPEM, PEMText.isEncrypted(bytes) { throw .wrongPassphrase }
-            if !isPEM, PublicKey.isDERPublicKey(bytes) { throw .publicKeyGivenForPrivate }
-            throw .malformedKey(detail: detail)
-        }
-        try self.init(key: EVPKey(loaded))
+        try self.init(key: EVPKey.read(loaded) {
+            if isPEM, PEMText.isEncrypted(bytes) { return .wrongPassphrase }
+            return !isPEM && PublicKey.isDERPublicKey(bytes) ? .publicKeyGivenForPrivate : nil
+        })
     }
 
     /// Whether `bytes` parse as an unencrypted DER private key (only the raw parse; see `PublicKey.isDERPublicKey`).
     static func isDERPrivateKey(_ bytes: [UInt8]) -> Bool {
-        guard let bio = try? MemoryBIO(bytes), let key = d2i_PrivateKey_bio(bio.pointer, nil) else {
-            ERR_clear_error()
-            return false
-        }
-        EVP_PKEY_free(key)
-        return true
+        MemoryBIO.parsesAsKey(bytes) { d2i_PrivateKey_bio($0, nil) }
     }
 
     package var publicKey: PublicKey {

@@ -23,23 +23,13 @@ package struct PublicKey: Sendable {
         if isPEM, PEMText.isPrivateKey(bytes) { throw .privateKeyGivenForPublic }
         let bio = try MemoryBIO(bytes)
         let loaded = isPEM ? PEM_read_bio_PUBKEY(bio.pointer, nil, nil, nil) : d2i_PUBKEY_bio(bio.pointer, nil)
-        guard let loaded else {
-            let detail = CryptoError.drainErrors()
-            if !isPEM, PrivateKey.isDERPrivateKey(bytes) { throw .privateKeyGivenForPublic }
-            throw .malformedKey(detail: detail)
-        }
-        try self.init(key: EVPKey(loaded))
+        try self.init(key: EVPKey.read(loaded) { !isPEM && PrivateKey.isDERPrivateKey(bytes) ? .privateKeyGivenForPublic : nil })
     }
 
     /// Whether `bytes` parse as a DER SubjectPublicKeyInfo (to name the mistake when a private key was wanted).
     /// Only the raw parse: falling back to the other key kind here would recurse forever on garbage.
     static func isDERPublicKey(_ bytes: [UInt8]) -> Bool {
-        guard let bio = try? MemoryBIO(bytes), let key = d2i_PUBKEY_bio(bio.pointer, nil) else {
-            ERR_clear_error()
-            return false
-        }
-        EVP_PKEY_free(key)
-        return true
+        MemoryBIO.parsesAsKey(bytes) { d2i_PUBKEY_bio($0, nil) }
     }
 
     /// The key as PEM `PUBLIC KEY`.

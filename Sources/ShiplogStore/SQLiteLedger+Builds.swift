@@ -48,7 +48,7 @@ extension SQLiteLedger {
                 insert.bind(13, now)
                 if try insert.execute() == 1 {
                     let id = insert.lastInsertedRowID
-                    recorded.append(RecordedBuild(id: id, isNew: true))
+                    recorded.append((id: id, isNew: true))
                     // Only a new build moves its tag: re-ingesting an old report must not move it back.
                     let moved = try tags.point(repository: repository, tag: build.tag, at: digest, time: now)
                     events.append((position, id, builtAt, moved))
@@ -60,7 +60,7 @@ extension SQLiteLedger {
                     guard let id = try existing.firstInteger() else {
                         throw LedgerError.storage("build conflicted but was not found")
                     }
-                    recorded.append(RecordedBuild(id: id, isNew: false))
+                    recorded.append((id: id, isNew: false))
                 }
             }
             try log?.append(count: events.count) { [events] index in
@@ -139,11 +139,12 @@ extension SQLiteLedger {
         let labelsText: String = row["labels"]
         let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
         let runID: String = row["run_id"]
-        return Build(
-            id: row["id"], service: row["service"], repository: row["repository"], tag: row["tag"], digest: row["digest"],
+        // Values as stored, validated when they were recorded.
+        let build = NewBuild(
+            service: row["service"], repository: Repository(validated: row["repository"]), tag: row["tag"], digest: Digest(validated: row["digest"]),
             commit: row["commit_sha"], ref: row["ref"], runID: runID.isEmpty ? nil : runID, runAttempt: row["run_attempt"],
-            runURL: row["run_url"], builder: row["builder"], builtAt: try Timestamp(rfc3339: row["built_at"]), labels: labels
-        )
+            runURL: row["run_url"], builder: row["builder"], labels: labels)
+        return Build(id: row["id"], build, builtAt: try Timestamp(rfc3339: row["built_at"]))
     }
 }
 

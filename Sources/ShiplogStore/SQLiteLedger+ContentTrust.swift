@@ -71,7 +71,7 @@ extension SQLiteLedger {
             try Row.fetchAll(db, sql: """
                 SELECT signature_id, key_id FROM trusted_signature WHERE repository = ? AND digest = ? ORDER BY signature_id, key_id
                 """, arguments: [repository.name, digest.description]).map { row in
-                TrustedSignature(signatureID: row[0], keyID: row[1])
+                (signatureID: row[0], keyID: row[1])
             }
         }
     }
@@ -103,9 +103,9 @@ extension SQLiteLedger {
     static func storedSignature(from row: Row) throws -> StoredSignature {
         let payload: Data = row["payload"]
         let signature: Data = row["signature"]
-        return StoredSignature(
-            id: row["id"], repository: row["repository"], digest: row["digest"], payload: Array(payload),
-            signature: Array(signature), signerKeyID: row["signer_key_id"], source: row["source"],
-            recordedAt: try Timestamp(rfc3339: row["recorded_at"]))
+        // Values as stored, validated when they were recorded.
+        let recorded = NewSignature(repository: Repository(validated: row["repository"]), digest: Digest(validated: row["digest"]),
+                                    payload: Array(payload), signature: Array(signature), signerKeyID: row["signer_key_id"], source: row["source"])
+        return StoredSignature(id: row["id"], recorded, recordedAt: try Timestamp(rfc3339: row["recorded_at"]))
     }
 }

@@ -73,9 +73,7 @@ extension SQLiteLedger {
                 VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?)
                 """, arguments: [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
                                  deploy.digest.description, deploy.actor, time.description, time.description])
-            let started = Deploy(id: db.lastInsertedRowID, environment: deploy.environment, slot: deploy.slot, service: deploy.service,
-                                 repository: deploy.repository.name, tag: deploy.tag, digest: deploy.digest.description,
-                                 state: .inProgress, actor: deploy.actor, startedAt: time, finishedAt: nil)
+            let started = Deploy(id: db.lastInsertedRowID, deploy, state: .inProgress, startedAt: time, finishedAt: nil)
             try logAppender(db, time: time)?.append(.deployStarted(started))
             return started
         }
@@ -194,11 +192,12 @@ extension SQLiteLedger {
         let state: String = row[7]
         let started: String? = row[9]
         let finished: String? = row[10]
-        return Deploy(
-            id: row[0], environment: row[1], slot: slot.isEmpty ? nil : slot, service: row[3],
-            repository: row[4], tag: row[5], digest: row[6], state: DeployState(rawValue: state) ?? .pending,
-            actor: row[8], startedAt: try started.map { text throws(ValueError) in try Timestamp(rfc3339: text) },
-            finishedAt: try finished.map { text throws(ValueError) in try Timestamp(rfc3339: text) })
+        // Values as stored, validated when they were recorded.
+        let deploy = NewDeploy(environment: row[1], slot: slot.isEmpty ? nil : slot, service: row[3], repository: Repository(validated: row[4]),
+                               tag: row[5], digest: Digest(validated: row[6]), actor: row[8])
+        return Deploy(id: row[0], deploy, state: DeployState(rawValue: state) ?? .pending,
+                      startedAt: try started.map { text throws(ValueError) in try Timestamp(rfc3339: text) },
+                      finishedAt: try finished.map { text throws(ValueError) in try Timestamp(rfc3339: text) })
     }
 
     static func facts(from row: Row) throws -> DeployFacts {

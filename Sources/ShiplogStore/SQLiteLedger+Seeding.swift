@@ -36,9 +36,9 @@ extension SQLiteLedger {
                 }
                 try insert.execute()
                 let id = insert.lastInsertedRowID
-                try log?.append(.deployStarted(Deploy(
-                    id: id, environment: deploy.environment, slot: deploy.slot, service: deploy.service, repository: deploy.repository.name,
-                    tag: deploy.tag, digest: deploy.digest.description, state: seed.state, actor: "seed", startedAt: time, finishedAt: time)))
+                var started = deploy
+                started.actor = "seed"
+                try log?.append(.deployStarted(Deploy(id: id, started, state: seed.state, startedAt: time, finishedAt: time)))
                 for status in seed.checks {
                     check.bind(1, Int(id))
                     check.bind(2, status.rawValue)

@@ -73,7 +73,7 @@ extension SQLiteLedger {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT level, idx, hash FROM log_node ORDER BY level, idx").map { row in
                 let hash: Data = row[2]
-                return SubtreeHash(level: row[0], index: row[1], hash: Array(hash))
+                return (level: row[0], index: row[1], hash: Array(hash))
             }
         }
     }

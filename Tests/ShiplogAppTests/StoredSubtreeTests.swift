@@ -18,7 +18,7 @@ struct StoredSubtreeTests {
     /// What a store keeping levels 4 and up holds for that tree.
     static func kept(_ levels: [[[UInt8]]], from lowest: Int = 4) -> [SubtreeHash] {
         (lowest ..< max(lowest, levels.count)).flatMap { level in
-            levels[level].enumerated().map { SubtreeHash(level: level, index: Int64($0.offset), hash: $0.element) }
+            levels[level].enumerated().map { (level: level, index: Int64($0.offset), hash: $0.element) }
         }
     }
 

@@ -1,0 +1,26 @@
+/// The CI run a build came from, as shiplog's build inputs name it: read the same way from a build body
+/// (`POST /v1/builds`) and from a push report's top level. CI tools write run ids as strings or numbers,
+/// and `GITHUB_RUN_ATTEMPT` is text: both are accepted.
+package struct BuildRun: Sendable, Decodable {
+    package var commit: String?
+    package var ref: String?
+    package var runID: String?
+    package var runAttempt: Int?
+    package var runURL: String?
+    package var builder: String?
+
+    enum CodingKeys: String, CodingKey {
+        case commit, ref, builder
+        case runID = "run_id", runAttempt = "run_attempt", runURL = "run_url"
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        commit = try container.decodeIfPresent(String.self, forKey: .commit)
+        ref = try container.decodeIfPresent(String.self, forKey: .ref)
+        runID = try container.decodeStringOrNumberIfPresent(forKey: .runID)
+        runAttempt = try container.decodeAttemptIfPresent(forKey: .runAttempt)
+        runURL = try container.decodeIfPresent(String.self, forKey: .runURL)
+        builder = try container.decodeIfPresent(String.self, forKey: .builder)
+    }
+}
