@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ShiplogCore
 import ShiplogCrypto
 
@@ -24,21 +27,36 @@ package struct LogKeyFile: Sendable {
     package func signer(create: Bool) throws(LedgerError) -> LogSigner? {
         if !FileManager.default.fileExists(atPath: path) {
             guard create else { return nil }
-            do {
-                let key = try PrivateKey.generate(.ed25519)
-                try KeyFile.writeSecret(try key.pem(passphrase: nil), to: path)
-            } catch let error as CryptoError {
-                throw .storage("creating the log key failed: \(error)")
-            } catch let error as LedgerError {
-                // Another process created it first: use theirs.
-                guard FileManager.default.fileExists(atPath: path) else { throw error }
-            } catch {
-                throw .storage("\(error)")
-            }
+            try createKey()
         }
         let bytes = try InputFile.read(path)
         do { return try LogSigner(privateKey: try PrivateKey(encoded: Array(bytes), passphrase: nil), origin: origin) } catch {
             throw .invalidInput(InvalidInput(source: path, reason: error.description))
+        }
+    }
+}
+
+extension LogKeyFile {
+    /// Writes a new key to a file of its own beside `path` (0600, synced) and links it into place: the key
+    /// file appears whole or not at all. Processes creating a new ledger at once never read a half-written
+    /// key, a crash leaves no empty one behind, and when another process linked its key first, that one is
+    /// kept (link never replaces a file).
+    private func createKey() throws(LedgerError) {
+        let pem: String
+        do { pem = try PrivateKey.generate(.ed25519).pem(passphrase: nil) } catch {
+            throw .storage("creating the log key failed: \(error)")
+        }
+        let staging = path + ".new-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        try KeyFile.writeSecret(pem, to: staging)
+        defer { unlink(staging) }
+        guard link(staging, path) == 0 || errno == EEXIST else {
+            throw .storage("\(path): \(String(cString: strerror(errno)))")
+        }
+        // The new name is durable once its directory is.
+        let directory = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, O_RDONLY)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
         }
     }
 }

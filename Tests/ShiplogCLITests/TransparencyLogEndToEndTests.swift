@@ -141,3 +141,34 @@ struct TransparencyLogEndToEndTests {
         #expect(result.stdout.contains("history was rewritten"), "\(result.stdout)")
     }
 }
+
+@Suite("the log key of a brand-new ledger")
+struct LogKeyRaceTests {
+    /// Each process that finds no key makes one; only the first to link its file into place wins, and the
+    /// others read that complete file (before, a process could read a key created but not yet written).
+    @Test("8 processes checkpointing a brand-new file at once all sign with one complete key", arguments: 1 ... 3)
+    func racingCheckpoints(round: Int) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = ShiplogBinary(database: directory.path("new.sqlite"))
+        let failures = Failures()
+        let origins = Failures()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            do {
+                let result = try shiplog.run(["log", "checkpoint", "--json"])
+                if result.status != 0 { failures.add(result.stderr) }
+                let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+                origins.add(object?["origin"] as? String ?? "none")
+            } catch {
+                failures.add("\(error)")
+            }
+        }
+        #expect(failures.all.isEmpty, "round \(round): \(failures.all.prefix(2))")
+        #expect(Set(origins.all).count == 1, "one key signed every checkpoint: \(Set(origins.all))")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.url.path)
+        #expect(!files.contains { $0.contains(".new-") }, "no staging file is left: \(files)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.path("new.sqlite.log-key.pem"))
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try shiplog.run(["log", "verify"]).status == 0)
+    }
+}
