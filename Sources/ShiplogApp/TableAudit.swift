@@ -1,5 +1,6 @@
 import Foundation
 import ShiplogCore
+import ShiplogCrypto
 
 /// Replays the log's events into what the tables should hold now, and compares: an edit made to a
 /// table row directly in the SQLite file (not through shiplog, so without a log entry) shows here.
@@ -100,6 +101,33 @@ struct TableAudit {
         return a.keys.sorted().first { key in a[key] != b[key] } ?? "a field"
     }
 
+    /// Verifications are derived from logged facts: every (signature, key) pair of the log whose signature
+    /// verifies with the key over a payload naming its digest, whenever either was recorded. A row added or
+    /// removed directly (which would make an image count as signed, or stop counting) shows here.
+    private func firstVerificationDifference(in store: any LedgerStore) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
+        let loaded = keys.compactMap { keyID, fields in
+            (try? PublicKey(encoded: Array((fields["public_key_pem"] ?? "").utf8))).map { (keyID, $0) }
+        }
+        var expected: Set<String> = []
+        for (id, fields) in signatures {
+            guard let payload = Data(base64Encoded: fields["payload"] ?? ""), let signature = Data(base64Encoded: fields["signature"] ?? "")
+            else { continue }
+            for (keyID, key) in loaded
+            where ReleaseLedger.verifies(Array(payload), Array(signature), digest: fields["digest"] ?? "", with: key) {
+                expected.insert("signature \(id) with key \(keyID)")
+            }
+        }
+        let actual = Set(try store.signatureVerifications().map { "signature \($0.signatureID) with key \($0.keyID)" })
+        if let added = actual.subtracting(expected).sorted().first {
+            return (nil, "the verification of \(added) is in the tables, but the logged signature and key do not make it: "
+                + "it was inserted directly")
+        }
+        if let removed = expected.subtracting(actual).sorted().first {
+            return (nil, "the verification of \(removed) was deleted from the tables")
+        }
+        return nil
+    }
+
     /// The first row that differs from what the log says, or nil when the tables agree with it.
     func firstDifference(in store: any LedgerStore) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
         if let problem { return problem }
@@ -138,6 +166,7 @@ struct TableAudit {
         for id in Set(keys.keys).union(actualKeys.keys).sorted() {
             if let found = differs("key \(id)", keys[id], actualKeys[id]) { return found }
         }
+        if let found = try firstVerificationDifference(in: store) { return found }
         let actualBad = Set(try store.badImages())
         if let removed = badImages.subtracting(actualBad).sorted().first {
             return (nil, "the bad mark of \(removed) was deleted from the tables")

@@ -10,6 +10,8 @@ package protocol TrustReading: Sendable {
     /// first: the one answer to "is this digest signed by a key we trust?", which the deploy gate, `verify`
     /// and goodness all read.
     func trustedSignatures(repository: Repository, digest: Digest) throws(LedgerError) -> [TrustedSignature]
+    /// Every recorded verification, revoked keys included, by signature then key (for `log verify`).
+    func signatureVerifications() throws(LedgerError) -> [TrustedSignature]
 }
 
 package protocol TrustStore: TrustReading {

@@ -80,6 +80,14 @@ extension SQLiteLedger {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM signature ORDER BY id").map(Self.storedSignature(from:)) }
     }
 
+    package func signatureVerifications() throws(LedgerError) -> [TrustedSignature] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT signature_id, key_id FROM signature_verification ORDER BY signature_id, key_id").map { row in
+                (signatureID: row[0], keyID: row[1])
+            }
+        }
+    }
+
     package func signatures(repository: Repository, digest: Digest) throws(LedgerError) -> [StoredSignature] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM signature WHERE repository = ? AND digest = ? ORDER BY id",
