@@ -57,6 +57,7 @@ let package = Package(
             dependencies: [
                 "ShiplogApp", "ShiplogCore", "ShiplogCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

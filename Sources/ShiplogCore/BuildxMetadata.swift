@@ -50,6 +50,8 @@ package enum BuildxMetadata {
             throw InvalidInput(source: source, value: value.typeName,
                                reason: "unknown metadata shape: a buildx metadata file is a JSON object")
         }
+        let attempt: Int?
+        do { attempt = try context.run?.attempt() } catch { throw error.at("run_attempt") }
         // (bake target or nil, the path prefix for errors, the result object)
         var results: [(target: String?, path: String?, result: Object)] = []
         if isBuildResult(has: { name in document.rest[name] != nil || document.objects.contains { $0.name == name } }) {
@@ -118,7 +120,7 @@ package enum BuildxMetadata {
                 builds.append(NewBuild(
                     service: service, repository: reference.repository, tag: reference.tag ?? "latest", digest: digest,
                     commit: context.run?.commit, ref: context.run?.ref, runID: context.run?.runID,
-                    runAttempt: context.run?.runAttempt.flatMap { Int($0) }, runURL: context.run?.runURL,
+                    runAttempt: attempt, runURL: context.run?.runURL,
                     builder: builder, builtAt: builtAt, labels: labels
                 ))
             }

@@ -30,3 +30,15 @@ package struct GitHubActionsEnvironment: Sendable, Equatable {
         }
     }
 }
+
+extension GitHubActionsEnvironment {
+    /// The run attempt as a number; `GITHUB_RUN_ATTEMPT` (and the buildx route's `run_attempt`) is text,
+    /// and anything but a whole number from 1 is refused rather than dropped.
+    package func attempt() throws(ValueError) -> Int? {
+        guard let runAttempt else { return nil }
+        guard let value = Int(runAttempt), value >= 1 else {
+            throw ValueError(value: runAttempt, reason: "run attempt must be a whole number from 1")
+        }
+        return value
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import ShiplogCore
 
 /// An RFC 9457 problem: every error the server answers is one, as `application/problem+json`.
@@ -64,6 +65,9 @@ struct Problem: Error, HTTPResponseError, Sendable {
         case let problem as Problem: return problem
         case let ledger as LedgerError: return from(ledger)
         case let input as InvalidInput: return invalidInput(input)
+        case is HTTPParserError:
+            // The client sent less than it announced (or hung up mid-body): its request, not the server, is at fault.
+            return Problem(.badRequest, detail: "the request ended before its body did (a truncated or malformed request)")
         case let http as HTTPError:
             if http.status == .contentTooLarge {
                 return Problem(.contentTooLarge, detail: "the request body is larger than the server's limit")

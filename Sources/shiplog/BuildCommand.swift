@@ -56,12 +56,9 @@ struct BuildCommand: AsyncParsableCommand {
             }
             let serviceName: String
             do { serviceName = try ServiceName.validate(service) } catch { throw error.at("--service") }
-            var attempt: Int?
-            if let text = runAttempt ?? github.runAttempt {
-                guard let value = Int(text), value >= 1 else {
-                    throw InvalidInput(field: "--run-attempt", value: text, reason: "run attempt must be a whole number from 1")
-                }
-                attempt = value
+            let attempt: Int?
+            do { attempt = try GitHubActionsEnvironment(runAttempt: runAttempt ?? github.runAttempt).attempt() } catch {
+                throw error.at(runAttempt != nil ? "--run-attempt" : "GITHUB_RUN_ATTEMPT")
             }
             var time: Timestamp?
             if let builtAt {

@@ -73,7 +73,8 @@ struct IngestCommand: AsyncParsableCommand {
             do throws(ValueError) {
                 if let image { context.image = try ImageReference(parsing: image) }
             } catch { Terminal.fail(.invalidInput(error.at("--image"))) }
-            await global.run { api throws(LedgerError) in
+            // The run comes from GitHub Actions' variables here, not from flags.
+            await global.run(flags: GlobalOptions.flags.merging(["run_attempt": "GITHUB_RUN_ATTEMPT"]) { $1 }) { api throws(LedgerError) in
                 try Summary.show(try await api.ingestBuildxMetadata(try InputFile.read(file), source: file, context: context), global)
             }
         }

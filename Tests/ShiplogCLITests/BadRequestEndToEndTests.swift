@@ -1,0 +1,72 @@
+import Foundation
+import ShiplogTestSupport
+import Testing
+
+/// Input the ledger's schema would refuse is refused first, as bad input: never a 5xx, never exit 70.
+@Suite("bad requests are 4xx and exit 65, not server errors", .serialized)
+struct BadRequestEndToEndTests {
+    static let bake = Fixtures.url("buildx/docs_bake_metadata_file_load.json").path
+
+    @Test("a run attempt that is not a whole number from 1 is refused naming where it came from", arguments: ["0", "-1", "abc", "1.5"])
+    func runAttempt(_ attempt: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = ShiplogBinary(database: directory.path("l.sqlite"), environment: ["GITHUB_RUN_ATTEMPT": attempt])
+        let ingested = try shiplog.run(["ingest", "buildx-metadata", Self.bake, "--image", "ghcr.io/acme/bake"])
+        #expect(ingested.status == 65, "\(ingested.stderr)")
+        #expect(ingested.stderr.contains("GITHUB_RUN_ATTEMPT: \"\(attempt)\": run attempt must be a whole number from 1"), "\(ingested.stderr)")
+        let recorded = try shiplog.run(["build", "record", "--service", "api", "--image", "ghcr.io/acme/api:v1",
+                                        "--digest", "sha256:" + String(repeating: "a", count: 64)])
+        #expect(recorded.status == 65, "\(recorded.stderr)")
+        #expect(recorded.stderr.contains("GITHUB_RUN_ATTEMPT"), "\(recorded.stderr)")
+        #expect((try ShiplogBinary(database: directory.path("l.sqlite")).json(["builds"]) as? [Any])?.isEmpty == true)
+    }
+
+    @Test("over HTTP, the buildx route answers 400 naming run_attempt, and the CLI's remote mode says what local mode says")
+    func runAttemptOverHTTP() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = directory.path("server.sqlite")
+        let token = try #require(try ShiplogBinary(database: database).json(["tokens", "create", "--name", "ci", "--scope", "admin"])
+            as? [String: Any])["token"] as? String
+        let server = try ServerProcess(database: database)
+        defer { _ = server.stop() }
+        let curl = try Tool.run("/usr/bin/python3", ["-c", """
+            import json, sys, urllib.request, urllib.error
+            request = urllib.request.Request(sys.argv[1] + "/v1/ingest/buildx-metadata?run_attempt=0&image=ghcr.io/acme/bake",
+                data=open(sys.argv[3], "rb").read(), headers={"Authorization": "Bearer " + sys.argv[2]}, method="POST")
+            try:
+                urllib.request.urlopen(request)
+            except urllib.error.HTTPError as error:
+                print(error.code, json.load(error)["field"])
+            """, server.url, try #require(token), Self.bake])
+        #expect(curl.output.trimmingCharacters(in: .whitespacesAndNewlines) == "400 run_attempt", "\(curl.output)")
+        let remote = ShiplogBinary(database: directory.path("unused.sqlite"),
+                                   environment: ["SHIPLOG_SERVER": server.url, "SHIPLOG_TOKEN": try #require(token), "GITHUB_RUN_ATTEMPT": "0"])
+        let result = try remote.run(["ingest", "buildx-metadata", Self.bake, "--image", "ghcr.io/acme/bake"])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("GITHUB_RUN_ATTEMPT: \"0\""), "\(result.stderr)")
+    }
+
+    @Test("a request body that ends before its Content-Length is a 400, not a 500")
+    func truncatedBody() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = directory.path("server.sqlite")
+        let token = try #require(try ShiplogBinary(database: database).json(["tokens", "create", "--name", "ci", "--scope", "admin"])
+            as? [String: Any])["token"] as? String
+        let server = try ServerProcess(database: database)
+        let peer = try Tool.run("/usr/bin/python3", ["-c", """
+            import socket, sys, urllib.parse
+            url = urllib.parse.urlparse(sys.argv[1])
+            connection = socket.create_connection((url.hostname, url.port), timeout=10)
+            connection.sendall(b"POST /v1/builds HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer " + sys.argv[2].encode()
+                               + b"\\r\\nContent-Type: application/json\\r\\nContent-Length: 100\\r\\n\\r\\n{\\"service\\":")
+            connection.shutdown(socket.SHUT_WR)
+            print(connection.recv(4096).decode().split("\\r\\n")[0])
+            """, server.url, try #require(token)])
+        let (_, log) = server.stop()
+        #expect(peer.output.hasPrefix("HTTP/1.1 400"), "\(peer.output)")
+        #expect(!log.contains("error"), "a client's truncated body is not the server's error: \(log)")
+    }
+}
