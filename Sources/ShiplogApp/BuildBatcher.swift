@@ -27,6 +27,8 @@ final class BuildBatcher: Sendable {
     }
 
     func record(_ build: NewBuild) async throws(LedgerError) -> Build {
+        // Checked before it joins a batch: one bad build must not fail the others' transaction.
+        do { try build.checkLimits() } catch { throw .invalidInput(error) }
         let result = await withCheckedContinuation { (waiter: Waiter) in
             let startDraining = pending.withLock { state in
                 state.builds.append((build, waiter))

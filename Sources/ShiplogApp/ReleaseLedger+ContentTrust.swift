@@ -16,6 +16,7 @@ extension ReleaseLedger {
         guard !name.isEmpty, name.unicodeScalars.count <= 128 else {  // SQLite's length() counts code points
             throw .invalidInput(InvalidInput(field: "name", value: name, reason: "a key name has 1 to 128 characters"))
         }
+        do { try InputLimits.check(name, .name, atMost: 128) } catch { throw .invalidInput(error.at("name")) }
         // The log's checkpoint key has one job; it must never vouch for images.
         if let logKeyID, key.keyID == logKeyID {
             throw .invalidInput(InvalidInput(value: key.keyID, reason: "this is the transparency log's checkpoint key; it cannot vouch for images"))
@@ -36,7 +37,10 @@ extension ReleaseLedger {
     package func keys() throws(LedgerError) -> [TrustedKey] { try store.keys() }
 
     package func revokeKey(id: String, reason: String?) throws(LedgerError) -> TrustedKey {
-        try store.revokeKey(id: id, at: clock(), reason: reason)
+        if let reason {
+            do { try InputLimits.check(reason, .text, atMost: InputLimits.reason) } catch { throw .invalidInput(error.at("reason")) }
+        }
+        return try store.revokeKey(id: id, at: clock(), reason: reason)
     }
 
     // MARK: - Signing

@@ -12,12 +12,19 @@ extension ReleaseLedger {
     }
 
     package func switchSlot(environment name: String, to slot: String, actor: String?) throws(LedgerError) -> TrafficSwitch {
+        try Self.checkActor(actor)
         let environment = try existingEnvironment(name)
         guard !environment.slots.isEmpty else {
             throw .invalidInput(InvalidInput(field: "environment", value: name, reason: "has no slots to switch"))
         }
         do { _ = try environment.slot(slot) } catch { throw .invalidInput(error) }
         return try store.switchSlot(environment: name, to: slot, actor: actor, at: clock())
+    }
+
+    /// Who did it, as recorded: a name, so no control characters.
+    static func checkActor(_ actor: String?) throws(LedgerError) {
+        guard let actor else { return }
+        do { try InputLimits.check(actor, .name, atMost: InputLimits.actor) } catch { throw .invalidInput(error.at("actor")) }
     }
 
     func existingEnvironment(_ name: String) throws(LedgerError) -> Environment {
@@ -40,6 +47,7 @@ extension ReleaseLedger {
     package func startDeploy(
         environment name: String, slot requestedSlot: String?, service: String, image: ImageReference, actor: String?
     ) throws(LedgerError) -> DeployStart {
+        try Self.checkActor(actor)
         let environment = try existingEnvironment(name)
         let slot: String?
         do { slot = try environment.slot(requestedSlot) } catch { throw .invalidInput(error) }
@@ -71,8 +79,12 @@ extension ReleaseLedger {
     }
 
     package func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) throws(LedgerError) -> DeployCheck {
-        guard !name.isEmpty, name.unicodeScalars.count <= 128 else {  // SQLite's length() counts code points
+        guard !name.isEmpty, name.unicodeScalars.count <= InputLimits.checkName else {  // SQLite's length() counts code points
             throw .invalidInput(InvalidInput(field: "name", value: name, reason: "a check name has 1 to 128 characters"))
+        }
+        do { try InputLimits.check(name, .name, atMost: InputLimits.checkName) } catch { throw .invalidInput(error.at("name")) }
+        if let detail {
+            do { try InputLimits.check(detail, .text, atMost: InputLimits.detail) } catch { throw .invalidInput(error.at("detail")) }
         }
         return try store.add(DeployCheck(deployID: id, name: name, status: status, detail: detail, checkedAt: clock()))
     }
@@ -86,6 +98,7 @@ extension ReleaseLedger {
 
     package func markBad(repository: Repository, digest: Digest, reason: String) throws(LedgerError) {
         guard !reason.isEmpty else { throw .invalidInput(InvalidInput(field: "reason", reason: "say why the image is bad")) }
+        do { try InputLimits.check(reason, .text, atMost: InputLimits.reason) } catch { throw .invalidInput(error.at("reason")) }
         try store.markBad(repository: repository, digest: digest, reason: reason, at: clock())
     }
 

@@ -24,6 +24,7 @@ package struct ReleaseLedger: Sendable {
 
     /// Records one build; recording the same (repository, digest, tag, run) again returns the same build.
     package func recordBuild(_ build: NewBuild) throws(LedgerError) -> Build {
+        do { try build.checkLimits() } catch { throw .invalidInput(error) }
         let time = clock()
         let recorded = try store.record([build], at: time)[0]
         return recorded.isNew ? build.recorded(id: recorded.id, at: time) : try store.build(id: recorded.id)
@@ -46,6 +47,13 @@ package struct ReleaseLedger: Sendable {
     }
 
     func ingest(_ builds: [NewBuild], source: String) throws(LedgerError) -> IngestSummary {
+        for build in builds {
+            do { try build.checkLimits() } catch {
+                var located = error
+                located.source = source
+                throw .invalidInput(located)
+            }
+        }
         let results = try store.record(builds, at: clock())
         return IngestSummary(source: source, builds: builds, results: results)
     }

@@ -17,10 +17,11 @@ package struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible
         self.reason = reason
     }
 
-    /// The same input error with its field named as a door names it (the CLI's flags).
+    /// The same input error with its field named as a door names it (the CLI's flags). A field of a file
+    /// (an error with a source) keeps the file's own name.
     package func naming(_ names: [String: String]) -> InvalidInput {
         var renamed = self
-        if let field, let name = names[field] { renamed.field = name }
+        if source == nil, let field, let name = names[field] { renamed.field = name }
         return renamed
     }
 

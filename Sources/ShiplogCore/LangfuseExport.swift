@@ -54,8 +54,8 @@ package enum LangfuseExport {
         let isDaily = items.first.map { $0["date"] != nil && $0["usage"] != nil } ?? false
         if isDaily {
             guard let service else {
-                throw InvalidInput(source: source, field: "service",
-                                   reason: "daily metrics name no service; pass --service for the agent they belong to")
+                // About the request, not the file: no source, so the CLI names its flag.
+                throw InvalidInput(field: "service", reason: "daily metrics name no service; pass --service for the agent they belong to")
             }
             let page = try JSONInput.decode(DailyPage.self, from: data, source: source)
             return try daily(page.data, service: service, source: source, pages: pages)

@@ -48,6 +48,8 @@ struct GlobalOptions: ParsableArguments {
         "environment": "--env", "service": "--service", "slot": "--slot", "slots": "--slots", "image": "--image",
         "name": "--name", "status": "--status", "reason": "--reason", "to_previous": "--to-previous",
         "tree_size": "--size", "from": "--from", "to": "--to", "scopes": "--scope", "key": "--key",
+        "commit": "--commit", "ref": "--ref", "run_id": "--run-id", "run_url": "--run-url", "builder": "--builder",
+        "labels": "--label", "detail": "--detail", "actor": "--actor",
     ]
 
     /// Runs `body` against the ledger and turns ledger errors into the contract's exit codes, fields named

@@ -70,3 +70,31 @@ struct BadRequestEndToEndTests {
         #expect(!log.contains("error"), "a client's truncated body is not the server's error: \(log)")
     }
 }
+
+extension BadRequestEndToEndTests {
+    @Test("a push report whose commit holds a NUL is refused whole, naming the file and field")
+    func nulInReport() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let report = directory.path("report.json")
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        try Data(#"{"commit":"abc\u0000def","services":[{"service":"api","image":"ghcr.io/acme/api:v1","digest":"\#(digest)"}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: report))
+        let shiplog = ShiplogBinary(database: directory.path("l.sqlite"))
+        let result = try shiplog.run(["ingest", "push-metadata", report])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("shiplog: \(report): commit: \"abc\\u0000def\": holds a control character (U+0000)"), "\(result.stderr)")
+        #expect((try shiplog.json(["builds"]) as? [Any])?.isEmpty == true)
+    }
+
+    @Test("build record refuses a control character in a flag, naming the flag")
+    func controlInFlag() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = ShiplogBinary(database: directory.path("l.sqlite"))
+        let result = try shiplog.run(["build", "record", "--service", "api", "--image", "ghcr.io/acme/api:v1",
+                                      "--digest", "sha256:" + String(repeating: "a", count: 64), "--commit", "abc\ndef"])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("shiplog: --commit: \"abc\\ndef\": holds a control character (U+000A)"), "\(result.stderr)")
+    }
+}

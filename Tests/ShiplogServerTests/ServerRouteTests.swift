@@ -417,3 +417,37 @@ struct SafeFailureTests {
         }
     }
 }
+
+@Suite("text the ledger cannot hold is refused before it is stored")
+struct InputLimitTests {
+    /// A NUL was stored cut off at the NUL (SQLite's C strings), after which `log verify` failed on an
+    /// untouched build; a check name with one reached SQLite's CHECK as a 503.
+    @Test("a NUL, a control character or an over-long value in a build or a check is a 400 naming the field", arguments: [
+        ("/v1/builds", #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"DIGEST","commit":"ab\u0000cd"}"#, "commit"),
+        ("/v1/builds", #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"DIGEST","ref":"refs/\u0000x"}"#, "ref"),
+        ("/v1/builds", #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"DIGEST","run_id":"1\n2"}"#, "run_id"),
+        ("/v1/builds", #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"DIGEST","run_url":"http://x/\u0000"}"#, "run_url"),
+        ("/v1/builds", #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"DIGEST","builder":"b\u0000"}"#, "builder"),
+        ("/v1/builds", #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"DIGEST","commit":"LONG"}"#, "commit"),
+        ("/v1/builds", #"{"service":"api","repository":"ghcr.io/acme/api","tag":"v1","digest":"DIGEST","labels":{"k":"v\u0000"}}"#, "labels.k"),
+        ("/v1/deploys/1/checks", #"{"name":"e2e\u0000","status":"pass"}"#, "name"),
+        ("/v1/deploys/1/checks", #"{"name":"e2e","status":"fail","detail":"timed out\u0000"}"#, "detail"),
+    ])
+    func refused(_ uri: String, _ json: String, _ field: String) async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        _ = try server.ledger.createEnvironment(name: "dev", slots: [], requireSignature: false)
+        let image = try ImageReference(parsing: "ghcr.io/acme/api@\(digestB)")
+        _ = try server.ledger.startDeploy(environment: "dev", slot: nil, service: "api", image: image, actor: nil)
+        let sizeBefore = try server.ledger.store.logSize()
+        let request = json.replacingOccurrences(of: "DIGEST", with: digestA).replacingOccurrences(of: "LONG", with: String(repeating: "c", count: 129))
+        try await server.app.test(.router) { client in
+            try await client.execute(uri: uri, method: .post, headers: server.headers(.admin), body: body(request)) { response in
+                #expect(response.status == .badRequest, "\(response.text)")
+                #expect(response.json["field"] as? String == field, "\(response.text)")
+            }
+        }
+        #expect(try server.ledger.store.logSize() == sizeBefore, "nothing was written")
+        #expect(try server.ledger.verifyLog(logKey: nil).intact)
+    }
+}
