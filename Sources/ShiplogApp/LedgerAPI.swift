@@ -39,7 +39,7 @@ package protocol LedgerAPI: Sendable {
     func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document
     func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document
     /// A log verification document; `intact` false is a negative answer.
-    func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document
+    func verifyLog(_ request: LogVerificationRequest) async throws(LedgerError) -> Document
     func logPublicKey() async throws(LedgerError) -> Document
 
     func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document

@@ -198,9 +198,20 @@ package struct LocalLedger: LedgerAPI {
         try read { try $0.proveConsistency(from: from, to: to) }
     }
 
-    package func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
-        let key = try logKey.signer(create: false)?.publicKey
-        return try read { try $0.verifyLog(logKey: key, auditTables: auditTables) }
+    package func verifyLog(_ request: LogVerificationRequest) async throws(LedgerError) -> Document {
+        // The key given, else the private key's own (beside the ledger, or the server's): the private key
+        // may well live on another host, and then only the public key is here to check with.
+        var key: PublicKey?
+        if let encoded = request.publicKey {
+            do { key = try PublicKey(encoded: encoded) } catch { throw .invalidInput(InvalidInput(field: "public_key", reason: error.description)) }
+        } else {
+            key = try logKey.signer(create: false)?.publicKey
+        }
+        let found = key
+        return try read {
+            try $0.verifyLog(logKey: found, auditTables: request.auditTables, requireSignatures: request.requireSignatures,
+                             external: request.checkpoint)
+        }
     }
 
     package func logPublicKey() async throws(LedgerError) -> Document {

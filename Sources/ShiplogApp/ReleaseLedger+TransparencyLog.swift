@@ -54,11 +54,20 @@ extension ReleaseLedger {
     /// kept checkpoint (whose signature must verify with `logKey`); then replays the entries and compares
     /// the builds, deploys, signatures, keys and bad marks they describe with the tables.
     /// `auditTables: false` checks the tree and the checkpoints only (the rows of the log itself).
-    package func verifyLog(logKey: PublicKey?, auditTables: Bool = true) throws(LedgerError) -> LogVerification {
+    /// Without `logKey`, signatures cannot be checked: that is a failure when `requireSignatures`, and said
+    /// (`signatures_checked: false`) either way. `external` is a signed note kept elsewhere, held to the log.
+    package func verifyLog(
+        logKey: PublicKey?, auditTables: Bool = true, requireSignatures: Bool = true, external: String? = nil
+    ) throws(LedgerError) -> LogVerification {
         let size = try store.logSize()
-        let checkpoints = try store.checkpoints()
+        var checkpoints = try store.checkpoints()
+        if let external {
+            checkpoints.append(try Self.parseCheckpoint(external))
+        }
+        let signaturesChecked = logKey != nil || checkpoints.isEmpty
         func bad(_ index: Int64?, _ problem: String) -> LogVerification {
-            LogVerification(treeSize: size, checkpointsChecked: checkpoints.count, firstBadIndex: index, problem: problem)
+            LogVerification(treeSize: size, checkpointsChecked: checkpoints.count, signaturesChecked: signaturesChecked,
+                            firstBadIndex: index, problem: problem)
         }
         // Leaves: dense indexes, and each stored leaf hash recomputed from its data.
         var leaves: [[UInt8]] = []
@@ -96,8 +105,8 @@ extension ReleaseLedger {
             let root = checkpoint.treeSize == 0 ? SHA256.hash([UInt8]()) : ((try? MerkleTree.rangeHash(0, checkpoint.treeSize, lookup)) ?? [])
             guard root == checkpoint.rootHash, checkpoint.note.hasPrefix(Checkpoint.body(origin: checkpoint.origin, treeSize: checkpoint.treeSize,
                                                                                            rootHash: root)) else {
-                return bad(nil, "the first \(checkpoint.treeSize) entries no longer make the root signed in the checkpoint of "
-                    + "\(checkpoint.createdAt): history was rewritten")
+                let which = checkpoint.note == external ? "the checkpoint given" : "the checkpoint of \(checkpoint.createdAt)"
+                return bad(nil, "the first \(checkpoint.treeSize) entries no longer make the root signed in \(which): history was rewritten")
             }
             if let logKey, !Self.noteSignatureVerifies(checkpoint.note, with: logKey) {
                 return bad(nil, "the checkpoint at size \(checkpoint.treeSize) is not signed by the log key")
@@ -107,7 +116,11 @@ extension ReleaseLedger {
         if auditTables, let difference = try audit.firstDifference(in: store) {
             return bad(difference.leaf, difference.problem)
         }
-        return LogVerification(treeSize: size, checkpointsChecked: checkpoints.count, firstBadIndex: nil, problem: nil)
+        if !signaturesChecked, requireSignatures {
+            return bad(nil, "the checkpoints' signatures could not be checked: no log key here (give the log's public key, "
+                + "or say that signatures are not to be checked)")
+        }
+        return LogVerification(treeSize: size, checkpointsChecked: checkpoints.count, signaturesChecked: signaturesChecked)
     }
 
     /// The first kept subtree hash that is not what the leaves make, or a gap in a level the store keeps
@@ -135,6 +148,16 @@ extension ReleaseLedger {
             return mismatch(level, expectedIndex[level, default: 0])
         }
         return nil
+    }
+
+    /// A checkpoint note kept elsewhere: origin, tree size and base64 root on its first three lines.
+    static func parseCheckpoint(_ note: String) throws(LedgerError) -> Checkpoint {
+        let lines = note.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 3, let size = Int64(lines[1]), size >= 0, let root = Base64.decode(String(lines[2])), root.count == 32 else {
+            throw .invalidInput(InvalidInput(field: "checkpoint", value: String(note.prefix(80)),
+                                             reason: "not a checkpoint note (origin, tree size and base64 root hash, then its signature)"))
+        }
+        return Checkpoint(origin: String(lines[0]), treeSize: size, rootHash: root, note: note, createdAt: Timestamp(secondsSinceEpoch: 0))
     }
 
     /// Checks a signed note's Ed25519 signature (after the 4-byte key hash) over its body.

@@ -154,8 +154,11 @@ package struct RemoteLedger: LedgerAPI {
         try await send("GET", "/v1/log/consistency", query: [("from", String(from)), ("to", to.map(String.init))])
     }
 
-    package func verifyLog(auditTables: Bool) async throws(LedgerError) -> Document {
-        try await send("GET", "/v1/log/verification", query: [("skip_tables", auditTables ? nil : "true")])
+    package func verifyLog(_ request: LogVerificationRequest) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/log/verification", query: [
+            ("skip_tables", request.auditTables ? nil : "true"), ("no_signatures", request.requireSignatures ? nil : "true"),
+            ("public_key", request.publicKey.map { Data($0).base64EncodedString() }), ("checkpoint", request.checkpoint),
+        ])
     }
 
     package func logPublicKey() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/public-key") }

@@ -183,7 +183,15 @@ enum Routes {
             },
             // Replays the whole log: admin only, as it is the one read that costs seconds.
             Route(.get, "/v1/log/verification", .admin) { call in
-                try call.answer(try await api.verifyLog(auditTables: !(try call.booleanQuery("skip_tables"))))
+                let publicKey = try call.query("public_key").map { text throws(Problem) in
+                    guard let bytes = Data(base64Encoded: text) else {
+                        throw Problem.invalidInput(InvalidInput(field: "public_key", value: text, reason: "not base64"))
+                    }
+                    return Array(bytes)
+                }
+                return try call.answer(try await api.verifyLog(LogVerificationRequest(
+                    auditTables: !(try call.booleanQuery("skip_tables")), publicKey: publicKey,
+                    requireSignatures: !(try call.booleanQuery("no_signatures")), checkpoint: call.query("checkpoint"))))
             },
             Route(.get, "/v1/log/public-key", nil) { call in try call.answer(try await api.logPublicKey()) },
         ]

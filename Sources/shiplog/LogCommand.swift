@@ -58,18 +58,28 @@ struct LogCommand: AsyncParsableCommand {
             abstract: "Recompute the tree from the rows; report the first changed, removed or reordered entry. Exit 1 if any.",
             discussion: "Then replays the log against the tables (builds, deploys, signatures, keys, bad marks) unless --skip-tables.")
         @Flag(help: "Check the log's own rows and checkpoints only, not that the tables still match it.") var skipTables = false
+        @Option(help: ArgumentHelp("The log's public key (PEM) to check the checkpoints' signatures with (default: the key beside the ledger).",
+                                   valueName: "file")) var publicKey: String?
+        @Flag(help: "Do not fail when there is no key to check the checkpoints' signatures with.") var noSignatures = false
+        @Option(help: ArgumentHelp("A checkpoint (signed note) kept elsewhere, to check this log against.", valueName: "note-file"))
+        var checkpoint: String?
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             var intact = true
-            await global.run { api throws(LedgerError) in
-                let result = try await api.verifyLog(auditTables: !skipTables)
+            await global.run(flags: GlobalOptions.flags.merging(["public_key": "--public-key", "checkpoint": "--checkpoint"]) { $1 }) {
+                api throws(LedgerError) in
+                var request = LogVerificationRequest(auditTables: !skipTables, requireSignatures: !noSignatures)
+                if let publicKey { request.publicKey = Array(try InputFile.read(publicKey)) }
+                if let checkpoint { request.checkpoint = String(decoding: try InputFile.read(checkpoint), as: UTF8.self) }
+                let result = try await api.verifyLog(request)
                 intact = try result.json().flag("intact")
                 try global.show(result) { result in
                     if let problem = result["problem"]?.stringValue {
                         return "log verify: FAILED at \(result["first_bad_index"].flatMap { $0 == .null ? nil : "entry \(result.text("first_bad_index"))" } ?? "a checkpoint"): \(problem)"
                     }
-                    return "log verify: ok, \(result.text("tree_size")) entries, \(result.text("checkpoints_checked")) checkpoints"
+                    let signatures = result.flag("signatures_checked") ? "" : " (their signatures not checked: no log key)"
+                    return "log verify: ok, \(result.text("tree_size")) entries, \(result.text("checkpoints_checked")) checkpoints\(signatures)"
                 }
             }
             if !intact { throw ExitCode(1) }

@@ -172,3 +172,68 @@ struct LogKeyRaceTests {
         #expect(try shiplog.run(["log", "verify"]).status == 0)
     }
 }
+
+@Suite("log verify without the private key, and against a checkpoint kept elsewhere")
+struct LogVerifyKeysEndToEndTests {
+    /// The documented setup keeps the log's private key on another host: before, `log verify` then skipped
+    /// the checkpoints' signatures and still reported them checked.
+    @Test("no key: exit 1 saying the signatures were not checked, unless --no-signatures; --public-key checks them")
+    func withoutPrivateKey() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = try TransparencyLogEndToEndTests().ledger(directory)
+        try Data(try shiplog.run(["log", "public-key"]).stdout.utf8).write(to: directory.url.appending(path: "log.pub"))
+        // The private key goes to "another host".
+        try FileManager.default.moveItem(atPath: directory.path("ledger.sqlite.log-key.pem"), toPath: directory.path("elsewhere.pem"))
+
+        let unchecked = try shiplog.run(["log", "verify", "--json"])
+        #expect(unchecked.status == 1, "\(unchecked.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(unchecked.stdout.utf8)) as? [String: Any])
+        #expect(object["signatures_checked"] as? Bool == false)
+        #expect((object["problem"] as? String)?.contains("signatures could not be checked") == true, "\(unchecked.stdout)")
+
+        let told = try shiplog.run(["log", "verify", "--no-signatures"])
+        #expect(told.status == 0, "\(told.stdout)")
+        #expect(told.stdout.contains("signatures not checked"), "\(told.stdout)")
+
+        let checked = try #require(try shiplog.json(["log", "verify", "--public-key", directory.path("log.pub")]) as? [String: Any])
+        #expect(checked["intact"] as? Bool == true)
+        #expect(checked["signatures_checked"] as? Bool == true)
+
+        // Another Ed25519 key: the checkpoint is not its.
+        let other = ShiplogBinary(database: directory.path("other.sqlite"))
+        try Data(try other.run(["log", "public-key"]).stdout.utf8).write(to: directory.url.appending(path: "other.pub"))
+        let wrong = try shiplog.run(["log", "verify", "--public-key", directory.path("other.pub")])
+        #expect(wrong.status == 1)
+        #expect(wrong.stdout.contains("not signed by the log key"), "\(wrong.stdout)")
+    }
+
+    @Test("a checkpoint kept elsewhere must be a checkpoint of this log")
+    func externalCheckpoint() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = try TransparencyLogEndToEndTests().ledger(directory)
+        let note = try #require(try shiplog.json(["log", "checkpoint"]) as? [String: Any])["note"] as? String
+        try Data(try #require(note).utf8).write(to: directory.url.appending(path: "witness.note"))
+        #expect(try shiplog.run(["build", "record", "--service", "late", "--image", "ghcr.io/acme/late:v1",
+                                 "--digest", "sha256:" + String(repeating: "e", count: 64)]).status == 0)
+        #expect(try shiplog.run(["log", "verify", "--checkpoint", directory.path("witness.note")]).status == 0)
+
+        // A note from a log with other entries, or from a longer one, is not this log's.
+        let foreign = ShiplogBinary(database: directory.path("foreign.sqlite"))
+        for index in 0 ..< 9 {
+            #expect(try foreign.run(["build", "record", "--service", "x", "--image", "ghcr.io/acme/x:\(index)",
+                                     "--digest", "sha256:" + String(repeating: "f", count: 64)]).status == 0)
+        }
+        let foreignNote = try #require(try foreign.json(["log", "checkpoint"]) as? [String: Any])["note"] as? String
+        try Data(try #require(foreignNote).utf8).write(to: directory.url.appending(path: "foreign.note"))
+        let mismatch = try shiplog.run(["log", "verify", "--no-signatures", "--checkpoint", directory.path("foreign.note")])
+        #expect(mismatch.status == 1, "\(mismatch.stdout)")
+        #expect(mismatch.stdout.contains("the checkpoint given") || mismatch.stdout.contains("entries were removed"), "\(mismatch.stdout)")
+
+        try Data("not a note\n".utf8).write(to: directory.url.appending(path: "junk.note"))
+        let junk = try shiplog.run(["log", "verify", "--checkpoint", directory.path("junk.note")])
+        #expect(junk.status == 65)
+        #expect(junk.stderr.contains("--checkpoint"), "\(junk.stderr)")
+    }
+}
