@@ -43,4 +43,7 @@ package protocol LedgerAPI: Sendable {
     func logPublicKey() async throws(LedgerError) -> Document
 
     func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document
+    func listTokens() async throws(LedgerError) -> Document
+    /// `unknown` when no token has this name.
+    func revokeToken(name: String) async throws(LedgerError) -> Document
 }

@@ -230,4 +230,10 @@ package struct LocalLedger: LedgerAPI {
     package func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
         try await write { try $0.createToken(name: name, scopes: scopes) }
     }
+
+    package func listTokens() async throws(LedgerError) -> Document { try read { try $0.tokens() } }
+
+    package func revokeToken(name: String) async throws(LedgerError) -> Document {
+        try await write { try $0.revokeToken(name: name) }
+    }
 }

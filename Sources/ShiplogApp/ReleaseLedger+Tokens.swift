@@ -26,6 +26,14 @@ extension ReleaseLedger {
         return token
     }
 
+    /// Every token, by name; secrets are never kept, so none is shown.
+    package func tokens() throws(LedgerError) -> [TokenEntry] { try store.tokens() }
+
+    /// Revokes a token at once; its requests are refused from now on.
+    package func revokeToken(name: String) throws(LedgerError) -> TokenEntry {
+        try store.revokeToken(name: name, at: clock())
+    }
+
     private static func hexByte(_ byte: UInt8) -> String {
         let digits = Array("0123456789abcdef".utf8)
         return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)

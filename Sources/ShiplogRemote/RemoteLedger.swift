@@ -167,6 +167,12 @@ package struct RemoteLedger: LedgerAPI {
         try await send("POST", "/v1/tokens", json: TokenBody(name: name, scopes: scopes.sorted()))
     }
 
+    package func listTokens() async throws(LedgerError) -> Document { try await send("GET", "/v1/tokens") }
+
+    package func revokeToken(name: String) async throws(LedgerError) -> Document {
+        try await send("DELETE", "/v1/tokens/\(segment(name))")
+    }
+
     // MARK: - HTTP
 
     private func send(_ method: String, _ path: String, query: [(String, String?)] = [], json: some Encodable,

@@ -9,7 +9,8 @@ import Synchronization
 /// Bearer tokens: who may call a route. 401 without a known token, 403 without the route's scope.
 ///
 /// A token once seen is remembered for a few seconds so that a busy client does not cost a database
-/// read per request; a revoked token therefore stops working within `memory` seconds.
+/// read per request; a token revoked through this server is forgotten at once (`forget`), one revoked
+/// elsewhere (another server, the CLI on the file) within `memory` seconds.
 final class Authenticator: Sendable {
     private let ledger: ReleaseLedger
     private let openReads: Bool
@@ -51,6 +52,11 @@ final class Authenticator: Sendable {
             }
         }
         return token
+    }
+
+    /// Stops remembering the token named `name`: it was just revoked.
+    func forget(name: String) {
+        remembered.withLock { cache in cache = cache.filter { $0.value.token.name != name } }
     }
 
     private func challenge(_ detail: String) -> Problem {

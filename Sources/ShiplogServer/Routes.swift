@@ -6,11 +6,23 @@ import ShiplogCore
 
 /// Every /v1 endpoint, as the table the router is built from and the OpenAPI test reads.
 enum Routes {
-    static func all(_ api: LocalLedger) -> [Route] {
-        builds(api) + images(api) + trust(api) + deploys(api, ReadCache(store: api.ledger.store)) + log(api) + [
+    /// `authenticator` forgets a revoked token at once (it remembers tokens for a few seconds otherwise).
+    static func all(_ api: LocalLedger, authenticator: Authenticator? = nil) -> [Route] {
+        builds(api) + images(api) + trust(api) + deploys(api, ReadCache(store: api.ledger.store)) + log(api) + tokens(api, authenticator)
+    }
+
+    static func tokens(_ api: LocalLedger, _ authenticator: Authenticator?) -> [Route] {
+        [
             Route(.post, "/v1/tokens", .admin) { call in
                 let body = try await call.json(TokenBody.self)
                 return try call.answer(try await api.createToken(name: body.name, scopes: Set(body.scopes)), status: .created)
+            },
+            Route(.get, "/v1/tokens", .admin) { call in try call.answer(try await api.listTokens()) },
+            Route(.delete, "/v1/tokens/{name}", .admin) { call in
+                let name = try call.parameter("name")
+                let revoked = try await api.revokeToken(name: name)
+                authenticator?.forget(name: name)
+                return try call.answer(revoked)
             },
         ]
     }

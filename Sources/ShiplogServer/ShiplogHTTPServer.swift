@@ -21,8 +21,8 @@ package enum ShiplogHTTPServer {
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) -> Router<BasicRequestContext> {
         let api = LocalLedger(serving: ledger, logKey: .loaded(logSigner))
-        let routes = Routes.all(api)
         let authenticator = Authenticator(ledger: ledger, openReads: configuration.openReads)
+        let routes = Routes.all(api, authenticator: authenticator)
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware())

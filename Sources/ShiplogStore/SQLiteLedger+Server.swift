@@ -28,6 +28,29 @@ extension SQLiteLedger {
         }
     }
 
+    package func tokens() throws(LedgerError) -> [TokenEntry] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT name, scopes, created_at, revoked_at FROM api_token ORDER BY name").map(Self.tokenEntry) }
+    }
+
+    package func revokeToken(name: String, at time: Timestamp) throws(LedgerError) -> TokenEntry {
+        try write { db in
+            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [time.description, name])
+            guard let row = try Row.fetchOne(db, sql: "SELECT name, scopes, created_at, revoked_at FROM api_token WHERE name = ?",
+                                             arguments: [name]) else {
+                throw LedgerError.unknown(InvalidInput(field: "token", value: name, reason: "no such token"))
+            }
+            return try Self.tokenEntry(row)
+        }
+    }
+
+    static func tokenEntry(_ row: Row) throws -> TokenEntry {
+        let scopes: String = row["scopes"]
+        let revokedAt: String? = row["revoked_at"]
+        return TokenEntry(name: row["name"], scopes: scopes.split(separator: " ").compactMap { Scope(rawValue: String($0)) }.sorted(),
+                          createdAt: try Timestamp(rfc3339: row["created_at"]),
+                          revokedAt: try revokedAt.map { text throws(ValueError) in try Timestamp(rfc3339: text) })
+    }
+
     package func sizes() throws(LedgerError) -> [(kind: String, count: Int64)] {
         try read { db in
             // MAX(rowid) is O(log n) where COUNT(*) scans; every counted table is append-only, so they agree.

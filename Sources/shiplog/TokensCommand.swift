@@ -4,7 +4,7 @@ import ShiplogCore
 
 struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tokens", abstract: "Bearer tokens for the server.", subcommands: [Create.self])
+        commandName: "tokens", abstract: "Bearer tokens for the server.", subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create",
@@ -22,6 +22,36 @@ struct TokensCommand: AsyncParsableCommand {
             }
             await global.run { api throws(LedgerError) in
                 try global.show(try await api.createToken(name: name, scopes: parsed)) { $0.text("token") }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every token: name, scopes, when made and revoked (never a secret).")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async {
+            await global.run { api throws(LedgerError) in
+                try global.show(try await api.listTokens()) { tokens in
+                    var table = TextTable(header: ["NAME", "SCOPES", "CREATED", "REVOKED"])
+                    table.rows = tokens.items.map { token in
+                        [token.text("name"), token.items("scopes").compactMap(\.stringValue).joined(separator: ","), token.text("created_at"),
+                         token.text("revoked_at")]
+                    }
+                    return table.rendered
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token: it is refused from now on.")
+        @Argument(help: "The token's name.") var name: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async {
+            await global.run(flags: GlobalOptions.flags.merging(["token": "token"]) { $1 }) { api throws(LedgerError) in
+                try global.show(try await api.revokeToken(name: name)) { token in "token \(token.text("name")) revoked at \(token.text("revoked_at"))" }
             }
         }
     }

@@ -98,3 +98,27 @@ extension BadRequestEndToEndTests {
         #expect(result.stderr.hasPrefix("shiplog: --commit: \"abc\\ndef\": holds a control character (U+000A)"), "\(result.stderr)")
     }
 }
+
+@Suite("shiplog tokens list and revoke")
+struct TokensEndToEndTests {
+    @Test("tokens list shows names and scopes, never secrets; revoke marks one revoked; an unknown name is exit 65")
+    func listAndRevoke() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = ShiplogBinary(database: directory.path("l.sqlite"))
+        let created = try #require(try shiplog.json(["tokens", "create", "--name", "ci", "--scope", "builds:write"]) as? [String: Any])
+        let secret = try #require(created["token"] as? String)
+        let listed = try shiplog.run(["tokens", "list"])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("ci"))
+        #expect(listed.stdout.contains("builds:write"))
+        #expect(!listed.stdout.contains(secret))
+        let revoked = try #require(try shiplog.json(["tokens", "revoke", "ci"]) as? [String: Any])
+        #expect(revoked["revoked_at"] is String)
+        let again = try #require(try shiplog.json(["tokens", "revoke", "ci"]) as? [String: Any])
+        #expect(again["revoked_at"] as? String == revoked["revoked_at"] as? String, "revoking twice keeps the first time")
+        let unknown = try shiplog.run(["tokens", "revoke", "nobody"])
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr.contains("token: \"nobody\": no such token"), "\(unknown.stderr)")
+    }
+}

@@ -68,7 +68,7 @@ struct OpenAPICoverageTests {
         let server = try TestServer()
         defer { server.directory.remove() }
         let samples = ["digest": "sha256:" + String(repeating: "c", count: 64), "env": "prod", "service": "api", "id": "1",
-                       "index": "0", "key_id": "sha256:" + String(repeating: "d", count: 64)]
+                       "index": "0", "key_id": "sha256:" + String(repeating: "d", count: 64), "name": "nobody"]
         try await server.app.test(.router) { client in
             for operation in try Self.documented() {
                 var uri = operation.path

@@ -451,3 +451,42 @@ struct InputLimitTests {
         #expect(try server.ledger.verifyLog(logKey: nil).intact)
     }
 }
+
+@Suite("API tokens: listed and revoked by an admin")
+struct TokenRouteTests {
+    @Test("a revoked token is refused at once on the server that revoked it; the list shows it revoked, no secret")
+    func revoke() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        let reader = try #require(server.tokens[.read])
+        try await server.app.test(.router) { client in
+            try await client.execute(uri: "/v1/builds", method: .get, headers: server.headers(.read)) { response in
+                #expect(response.status == .ok)  // the token is now remembered by the server
+            }
+            try await client.execute(uri: "/v1/tokens/t-read", method: .delete, headers: server.headers(.admin)) { response in
+                #expect(response.status == .ok, "\(response.text)")
+                #expect(response.json["name"] as? String == "t-read")
+                #expect(response.json["revoked_at"] is String)
+            }
+            try await client.execute(uri: "/v1/builds", method: .get, headers: server.headers(.read)) { response in
+                #expect(response.status == .unauthorized, "revocation takes effect at once, not when the memory expires")
+            }
+            try await client.execute(uri: "/v1/tokens", method: .get, headers: server.headers(.admin)) { response in
+                #expect(response.status == .ok)
+                #expect(!response.text.contains(reader), "the list never holds a secret")
+                let list = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
+                #expect(list.count == Scope.allCases.count)
+                let revoked = try #require(list.first { $0["name"] as? String == "t-read" })
+                #expect(revoked["revoked_at"] is String)
+                #expect(list.filter { $0["revoked_at"] is NSNull }.count == Scope.allCases.count - 1)
+            }
+            try await client.execute(uri: "/v1/tokens/nobody", method: .delete, headers: server.headers(.admin)) { response in
+                #expect(response.status == .notFound)
+                #expect(response.json["field"] as? String == "token")
+            }
+            try await client.execute(uri: "/v1/tokens/t-admin", method: .delete, headers: server.headers(.deploysWrite)) { response in
+                #expect(response.status == .forbidden, "only admin revokes")
+            }
+        }
+    }
+}
