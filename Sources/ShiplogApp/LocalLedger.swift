@@ -190,6 +190,13 @@ package struct LocalLedger: LedgerAPI {
         return try await write { try $0.checkpoint(signer: signer) }
     }
 
+    package func latestCheckpoint() async throws(LedgerError) -> Document {
+        guard let latest = try ledger.store.checkpoints().last else {
+            throw .notFound("no checkpoint has been signed yet: a caller who may write signs one")
+        }
+        return Document(latest)
+    }
+
     package func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document {
         try read { try $0.proveInclusion(index: index, size: size) }
     }

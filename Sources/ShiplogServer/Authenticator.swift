@@ -22,20 +22,33 @@ final class Authenticator: Sendable {
         self.openReads = openReads
     }
 
-    func authorize(_ request: Request, for scope: Scope?) throws(Problem) {
-        guard let scope, !(scope == .read && openReads) else { return }
-        guard let header = request.headers[.authorization] else {
+    /// The caller's token, after checking it may call a route needing `scope`; nil for an open route called
+    /// without one (a token given to an open route still counts, so a writer is known as one).
+    @discardableResult
+    func authorize(_ request: Request, for scope: Scope?) throws(Problem) -> APIToken? {
+        guard let scope, !(scope == .read && openReads) else {
+            // Open: a token given still says who calls (a bad one makes the call anonymous, not refused).
+            return try? bearer(request)
+        }
+        guard let token = try bearer(request) else {
             throw challenge("this route needs a bearer token with scope \(scope.rawValue)")
         }
+        guard token.allows(scope) else {
+            throw Problem(.forbidden, detail: "token \(token.name) lacks scope \(scope.rawValue)")
+        }
+        return token
+    }
+
+    /// The token the request's `Authorization` header names; nil without the header.
+    private func bearer(_ request: Request) throws(Problem) -> APIToken? {
+        guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw challenge("the Authorization header must be `Bearer <token>`")
         }
         let secret = String(parts[1].filter { $0 != " " })
         guard let token = try known(secret) else { throw challenge("unknown or revoked token") }
-        guard token.allows(scope) else {
-            throw Problem(.forbidden, detail: "token \(token.name) lacks scope \(scope.rawValue)")
-        }
+        return token
     }
 
     private func known(_ secret: String) throws(Problem) -> APIToken? {

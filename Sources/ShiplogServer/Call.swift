@@ -10,6 +10,11 @@ struct Call: Sendable {
     let request: Request
     let context: BasicRequestContext
     let maxBodyBytes: Int
+    /// The caller's token; nil on an open route called without one.
+    var token: APIToken? = nil
+
+    /// The caller may write something (any scope but `read`).
+    var canWrite: Bool { token.map { !$0.scopes.subtracting([.read]).isEmpty } ?? false }
 
     /// A path parameter, percent-decoded.
     func parameter(_ name: String) throws(Problem) -> String {

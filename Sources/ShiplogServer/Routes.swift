@@ -182,7 +182,10 @@ enum Routes {
 
     static func log(_ api: LocalLedger) -> [Route] {
         [
-            Route(.get, "/v1/log/checkpoint", .read) { call in try call.answer(try await api.checkpoint()) },
+            // Signing writes a row: only a caller who may write signs a new checkpoint; a reader gets the latest.
+            Route(.get, "/v1/log/checkpoint", .read) { call in
+                try call.answer(call.canWrite ? try await api.checkpoint() : try await api.latestCheckpoint())
+            },
             Route(.get, "/v1/log/entries/{index}/proof", .read) { call in
                 let index = try call.parsed("index", try call.parameter("index"), Self.logIndex)
                 return try call.answer(try await api.proveInclusion(index: index, size: try call.integerQuery("tree_size")))

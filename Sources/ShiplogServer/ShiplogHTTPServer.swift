@@ -30,8 +30,8 @@ package enum ShiplogHTTPServer {
             operations: routes.map { ($0.method.rawValue, $0.path) } + operationalPaths.map { ("GET", $0) }))
         for route in routes {
             router.on(RouterPath(route.path), method: route.method) { request, context in
-                try authenticator.authorize(request, for: route.scope)
-                return try await route.handle(Call(request: request, context: context, maxBodyBytes: configuration.maxBodyBytes))
+                let token = try authenticator.authorize(request, for: route.scope)
+                return try await route.handle(Call(request: request, context: context, maxBodyBytes: configuration.maxBodyBytes, token: token))
             }
         }
         router.get("/healthz") { _, _ in text("ok\n") }

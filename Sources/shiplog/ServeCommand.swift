@@ -50,6 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
             // and no request reads the file.
             guard let signer = try logKey.signer(create: true) else { throw LedgerError.storage("the log key \(logKey.path) could not be created") }
             let ledger = ReleaseLedger(store: store, logKeyID: signer.publicKey.keyID)
+            // Readers are served the latest checkpoint (only writers sign new ones): start with a current one.
+            if try store.checkpoints().last?.treeSize != store.logSize() { _ = try ledger.checkpoint(signer: signer) }
             try await ShiplogHTTPServer.run(ledger: ledger, logSigner: signer, configuration: configuration, metrics: metrics, logger: logger)
             try store.close()
             logger.info("shiplog stopped; database closed")

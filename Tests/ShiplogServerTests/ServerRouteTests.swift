@@ -490,3 +490,31 @@ struct TokenRouteTests {
         }
     }
 }
+
+@Suite("checkpoints are signed by writers only")
+struct CheckpointScopeTests {
+    /// A `read` token (or anyone, with open reads) used to make the server write a checkpoint row.
+    @Test("a reader gets the latest checkpoint and writes nothing; a caller who may write signs a new one", arguments: [false, true])
+    func readersDoNotWrite(openReads: Bool) async throws {
+        let server = try TestServer(openReads: openReads)
+        defer { server.directory.remove() }
+        _ = try server.ledger.createEnvironment(name: "dev", slots: [], requireSignature: false)
+        let readHeaders: HTTPFields = openReads ? [:] : server.headers(.read)
+        try await server.app.test(.router) { client in
+            try await client.execute(uri: "/v1/log/checkpoint", method: .get, headers: readHeaders) { response in
+                #expect(response.status == .notFound, "none signed yet: \(response.text)")
+            }
+            #expect(try server.ledger.store.checkpoints().isEmpty)
+            try await client.execute(uri: "/v1/log/checkpoint", method: .get, headers: server.headers(.admin)) { response in
+                #expect(response.status == .ok)
+                #expect(response.json["tree_size"] as? Int == 1)
+            }
+            _ = try server.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
+            try await client.execute(uri: "/v1/log/checkpoint", method: .get, headers: readHeaders) { response in
+                #expect(response.status == .ok)
+                #expect(response.json["tree_size"] as? Int == 1, "the latest kept, not a new one")
+            }
+            #expect(try server.ledger.store.checkpoints().count == 1)
+        }
+    }
+}
