@@ -7,6 +7,14 @@ import Testing
 struct BadRequestEndToEndTests {
     static let bake = Fixtures.url("buildx/docs_bake_metadata_file_load.json").path
 
+    /// A live server on a fresh ledger, and an admin token for it.
+    static func server(in directory: TemporaryDirectory) throws -> (ServerProcess, String) {
+        let database = directory.path("server.sqlite")
+        let created = try ShiplogBinary(database: database).json(["tokens", "create", "--name", "ci", "--scope", "admin"])
+        let token = try #require((created as? [String: Any])?["token"] as? String)
+        return (try ServerProcess(database: database), token)
+    }
+
     @Test("a run attempt that is not a whole number from 1 is refused naming where it came from", arguments: ["0", "-1", "abc", "1.5"])
     func runAttempt(_ attempt: String) throws {
         let directory = try TemporaryDirectory()
@@ -26,10 +34,7 @@ struct BadRequestEndToEndTests {
     func runAttemptOverHTTP() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let database = directory.path("server.sqlite")
-        let token = try #require(try ShiplogBinary(database: database).json(["tokens", "create", "--name", "ci", "--scope", "admin"])
-            as? [String: Any])["token"] as? String
-        let server = try ServerProcess(database: database)
+        let (server, token) = try Self.server(in: directory)
         defer { _ = server.stop() }
         let curl = try Tool.run("/usr/bin/python3", ["-c", """
             import json, sys, urllib.request, urllib.error
@@ -39,10 +44,10 @@ struct BadRequestEndToEndTests {
                 urllib.request.urlopen(request)
             except urllib.error.HTTPError as error:
                 print(error.code, json.load(error)["field"])
-            """, server.url, try #require(token), Self.bake])
+            """, server.url, token, Self.bake])
         #expect(curl.output.trimmingCharacters(in: .whitespacesAndNewlines) == "400 run_attempt", "\(curl.output)")
         let remote = ShiplogBinary(database: directory.path("unused.sqlite"),
-                                   environment: ["SHIPLOG_SERVER": server.url, "SHIPLOG_TOKEN": try #require(token), "GITHUB_RUN_ATTEMPT": "0"])
+                                   environment: ["SHIPLOG_SERVER": server.url, "SHIPLOG_TOKEN": token, "GITHUB_RUN_ATTEMPT": "0"])
         let result = try remote.run(["ingest", "buildx-metadata", Self.bake, "--image", "ghcr.io/acme/bake"])
         #expect(result.status == 65, "\(result.stderr)")
         #expect(result.stderr.contains("GITHUB_RUN_ATTEMPT: \"0\""), "\(result.stderr)")
@@ -52,10 +57,7 @@ struct BadRequestEndToEndTests {
     func truncatedBody() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let database = directory.path("server.sqlite")
-        let token = try #require(try ShiplogBinary(database: database).json(["tokens", "create", "--name", "ci", "--scope", "admin"])
-            as? [String: Any])["token"] as? String
-        let server = try ServerProcess(database: database)
+        let (server, token) = try Self.server(in: directory)
         let peer = try Tool.run("/usr/bin/python3", ["-c", """
             import socket, sys, urllib.parse
             url = urllib.parse.urlparse(sys.argv[1])
@@ -64,7 +66,7 @@ struct BadRequestEndToEndTests {
                                + b"\\r\\nContent-Type: application/json\\r\\nContent-Length: 100\\r\\n\\r\\n{\\"service\\":")
             connection.shutdown(socket.SHUT_WR)
             print(connection.recv(4096).decode().split("\\r\\n")[0])
-            """, server.url, try #require(token)])
+            """, server.url, token])
         let (_, log) = server.stop()
         #expect(peer.output.hasPrefix("HTTP/1.1 400"), "\(peer.output)")
         #expect(!log.contains("error"), "a client's truncated body is not the server's error: \(log)")
