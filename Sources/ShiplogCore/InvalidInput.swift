@@ -28,7 +28,7 @@ package struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible
     package var description: String {
         var parts: [String] = []
         if let source { parts.append(source) }
-        if let field { parts.append(field) }
+        if let field { parts.append(Self.shortened(field)) }
         var text = parts.joined(separator: ": ")
         if let value {
             text += (text.isEmpty ? "" : ": ") + Self.quote(value)
@@ -39,8 +39,15 @@ package struct InvalidInput: Error, Sendable, Equatable, CustomStringConvertible
     /// Values are shortened so one bad field never floods a terminal or a log line, and quoted as a JSON
     /// string (control characters escaped), so what is shown can be pasted back.
     static func quote(_ value: String) -> String {
-        let limit = 200
-        return CanonicalJSON.string(value.count > limit ? String(value.prefix(limit)) + "…" : value)
+        CanonicalJSON.string(shortened(value))
+    }
+
+    /// At most 80 characters of a value or a field name (a bake target's name is part of its fields' names).
+    static func shortened(_ text: String) -> String {
+        let limit = 80
+        // Counting stops at the limit: a 50 MB value costs no more than a short one.
+        guard let cut = text.index(text.startIndex, offsetBy: limit, limitedBy: text.endIndex), cut != text.endIndex else { return text }
+        return String(text[..<cut]) + "…"
     }
 }
 

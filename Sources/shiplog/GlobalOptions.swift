@@ -19,6 +19,12 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print machine-readable JSON instead of a table.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("The largest input file (or standard input) to read, in bytes.", valueName: "bytes"))
+    var maxInputBytes: Int = InputFile.defaultLimit
+
+    /// A FILE argument (`-` is standard input), at most `--max-input-bytes` long.
+    func read(_ path: String) throws(LedgerError) -> Data { try InputFile.read(path, limit: maxInputBytes) }
+
     var databasePath: String { db ?? Self.environment("SHIPLOG_DB") ?? "./shiplog.sqlite" }
     var serverURL: String? { server ?? Self.environment("SHIPLOG_SERVER") }
 

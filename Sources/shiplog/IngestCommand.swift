@@ -23,7 +23,7 @@ struct IngestCommand: AsyncParsableCommand {
 
         func run() async {
             await global.run { api throws(LedgerError) in
-                try global.show(try await api.ingestRegistryEvents(try InputFile.read(file), source: file)) { summary in
+                try global.show(try await api.ingestRegistryEvents(try global.read(file), source: file)) { summary in
                     var table = TextTable(header: ["ACTION", "IMAGE", "DIGEST", "STATUS"])
                     table.rows = summary.items("events").map { event in
                         [event.text("action"), event.imageName, TextTable.short(event.text("digest")),
@@ -46,7 +46,7 @@ struct IngestCommand: AsyncParsableCommand {
 
         func run() async {
             await global.run { api throws(LedgerError) in
-                try Summary.show(try await api.ingestPushMetadata(try InputFile.read(file), source: file), global)
+                try Summary.show(try await api.ingestPushMetadata(try global.read(file), source: file), global)
             }
         }
     }
@@ -75,7 +75,7 @@ struct IngestCommand: AsyncParsableCommand {
             } catch { Terminal.fail(.invalidInput(error.at("--image"))) }
             // The run comes from GitHub Actions' variables here, not from flags.
             await global.run(flags: GlobalOptions.flags.merging(["run_attempt": "GITHUB_RUN_ATTEMPT"]) { $1 }) { api throws(LedgerError) in
-                try Summary.show(try await api.ingestBuildxMetadata(try InputFile.read(file), source: file, context: context), global)
+                try Summary.show(try await api.ingestBuildxMetadata(try global.read(file), source: file, context: context), global)
             }
         }
     }

@@ -58,7 +58,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async {
             await global.run { api throws(LedgerError) in
-                try global.show(try await api.addKey(encoded: Array(try InputFile.read(file)), source: file, name: name)) { key in
+                try global.show(try await api.addKey(encoded: Array(try global.read(file)), source: file, name: name)) { key in
                     "key \(key.text("key_id")) (\(key.text("name")), \(key.text("algorithm")))"
                 }
             }

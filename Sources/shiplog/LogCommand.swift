@@ -70,8 +70,8 @@ struct LogCommand: AsyncParsableCommand {
             await global.run(flags: GlobalOptions.flags.merging(["public_key": "--public-key", "checkpoint": "--checkpoint"]) { $1 }) {
                 api throws(LedgerError) in
                 var request = LogVerificationRequest(auditTables: !skipTables, requireSignatures: !noSignatures)
-                if let publicKey { request.publicKey = Array(try InputFile.read(publicKey)) }
-                if let checkpoint { request.checkpoint = String(decoding: try InputFile.read(checkpoint), as: UTF8.self) }
+                if let publicKey { request.publicKey = Array(try global.read(publicKey)) }
+                if let checkpoint { request.checkpoint = String(decoding: try global.read(checkpoint), as: UTF8.self) }
                 let result = try await api.verifyLog(request)
                 intact = try result.json().flag("intact")
                 try global.show(result) { result in

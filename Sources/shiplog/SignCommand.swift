@@ -65,7 +65,7 @@ struct SignatureCommand: AsyncParsableCommand {
         func run() async {
             let (repository, digest) = ImageArgument.image(image)
             await global.run { api throws(LedgerError) in
-                let payloadBytes = Array(try InputFile.read(payload))
+                let payloadBytes = Array(try global.read(payload))
                 let (signatureBytes, signatureSource) = try SignatureArgument.read(signature)
                 let signer = try key.map { path throws(LedgerError) in try KeyFile.readPublic(path).pem }
                 let record = try await api.importSignature(SignatureUpload(

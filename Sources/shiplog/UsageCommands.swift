@@ -43,7 +43,7 @@ extension IngestCommand {
         func run() async {
             let mapping = attribution.mapping()
             await global.run { api throws(LedgerError) in
-                try UsageSummary.show(try await api.ingestLangfuse(try InputFile.read(file), source: file, service: attribution.service,
+                try UsageSummary.show(try await api.ingestLangfuse(try global.read(file), source: file, service: attribution.service,
                                                                    mapping: mapping), global)
             }
         }

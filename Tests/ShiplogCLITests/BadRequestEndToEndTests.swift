@@ -124,3 +124,47 @@ struct TokensEndToEndTests {
         #expect(unknown.stderr.contains("token: \"nobody\": no such token"), "\(unknown.stderr)")
     }
 }
+
+@Suite("inputs too large to read whole")
+struct InputSizeEndToEndTests {
+    /// `yes '[' | shiplog ingest push-metadata -` used to grow without bound (4.4 GB in 5 s).
+    @Test("an endless standard input stops at the input limit with one line, exit 65, the ledger unchanged")
+    func endlessStandardInput() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = directory.path("l.sqlite")
+        let command = "yes '[' | \(ShiplogBinary.executable.path) ingest push-metadata - --db \(database) --max-input-bytes 8388608"
+        let result = try Tool.run("/bin/sh", ["-c", command])
+        #expect(result.status == 65, "\(result.output.prefix(300))")
+        #expect(result.output.hasPrefix("shiplog: -: is larger than 8388608 bytes"), "\(result.output.prefix(300))")
+        #expect((try ShiplogBinary(database: database).json(["builds"]) as? [Any])?.isEmpty == true)
+    }
+
+    @Test("a file over the limit is refused before it is parsed; the default limit is 256 MiB")
+    func largeFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.path("big.json")
+        try Data(repeating: UInt8(ascii: " "), count: 3 << 20).write(to: URL(fileURLWithPath: file))
+        let shiplog = ShiplogBinary(database: directory.path("l.sqlite"))
+        let refused = try shiplog.run(["ingest", "push-metadata", file, "--max-input-bytes", String(1 << 20)])
+        #expect(refused.status == 65)
+        #expect(refused.stderr == "shiplog: \(file): is larger than 1048576 bytes; a larger input needs --max-input-bytes\n")
+        let read = try shiplog.run(["ingest", "push-metadata", file])
+        #expect(read.status == 65)
+        #expect(read.stderr.contains("not valid JSON"), "read whole under the default limit, then refused as JSON: \(read.stderr)")
+    }
+
+    @Test("a huge value or bake target name is quoted to 80 characters in the one-line error")
+    func hugeNames() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let name = String(repeating: "t", count: 5_000_000)
+        let file = directory.path("bake.json")
+        try Data(#"{"\#(name)":{"containerimage.digest":"sha256:abc","image.name":"ghcr.io/acme/x:v1"}}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let result = try ShiplogBinary(database: directory.path("l.sqlite")).run(["ingest", "buildx-metadata", file])
+        #expect(result.status == 65)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.count < 400, "\(result.stderr.prefix(400))")
+    }
+}
