@@ -7,16 +7,34 @@ import ShiplogCrypto
 struct TableAudit {
     /// What the log says, keyed the way the tables are.
     /// Build rows regenerated as events, consumed in id order as the log's build entries come by.
-    private var pendingBuilds: [(id: Int64, event: [UInt8])] = []
+    private var pendingBuilds: [(id: Int64, event: [UInt8], moved: TagPointer?)] = []
     private var lastBuildID: Int64 = 0
     /// The first disagreement found while replaying (the leaf, and what is wrong).
     private(set) var problem: (leaf: Int64?, problem: String)?
-    private var deploys: [Int64: [String: String]] = [:]
-    private var signatures: [Int64: [String: String]] = [:]
-    private var keys: [String: [String: String]] = [:]
-    private var badImages: Set<String> = []
+    /// What the log says each table holds: per kind of row, each row by what names it ("deploy 3"), its fields.
+    private var expected: [RowKind: [String: [String: String]]] = [:]
+    private var signatures: [Int64: [String: String]] { (expected[.signature] ?? [:]).reduce(into: [:]) { $0[Int64($1.key) ?? -1] = $1.value } }
+    private var keys: [String: [String: String]] { expected[.key] ?? [:] }
+    /// Ordinals of the rows the log lists without an id of their own (checks, switches, refusals).
+    private var counts: [RowKind: Int] = [:]
     /// The leaf that last described each row, for the report.
     private var leafOf: [String: Int64] = [:]
+
+    /// The kinds of row compared, in the order differences are looked for; each is a table or a derived view of one.
+    enum RowKind: String, CaseIterable {
+        case deploy, signature, key, badMark = "bad mark", check, environment, trafficSwitch = "traffic switch"
+        case refusal = "refused deploy", live = "live deploy", tag
+    }
+
+    private mutating func set(_ kind: RowKind, _ name: String, _ fields: [String: String], leaf: Int64) {
+        expected[kind, default: [:]][name] = fields
+        leafOf["\(kind.rawValue) \(name)"] = leaf
+    }
+
+    private mutating func next(_ kind: RowKind) -> String {
+        counts[kind, default: 0] += 1
+        return String(counts[kind, default: 0])
+    }
 
     /// Reads one entry's event (canonical JSON) into the expected state. Builds, the bulk of a ledger, are
     /// compared byte for byte with their rows as they come (their ids rise in log order); the rest is parsed.
@@ -30,6 +48,7 @@ struct TableAudit {
             switch object[key] {
             case let .string(value)?: value
             case let .integer(value)?: String(value)
+            case let .bool(value)?: String(value)
             case let .object(members)?: CanonicalJSON.object(members.compactMapValues(\.stringValue))
             default: ""
             }
@@ -39,25 +58,39 @@ struct TableAudit {
         }
         let id = Int64(text(entry.kind == LedgerEvent.Kind.deployStarted.rawValue || entry.kind == LedgerEvent.Kind.deployFinished.rawValue
             ? "deploy_id" : "id")) ?? -1
-        switch entry.kind {
-        case LedgerEvent.Kind.deployStarted.rawValue:
-            deploys[id] = fields(["environment", "service", "repository", "digest", "state"])
+        switch LedgerEvent.Kind(rawValue: entry.kind) {
+        case .deployStarted?:
+            set(.deploy, String(id), fields(["environment", "service", "repository", "digest", "state"]), leaf: entry.index)
+            // The live pointer of (environment, slot, service) is its newest started deploy.
+            let place = "\(text("environment"))/\(text("slot"))/\(text("service"))"
+            if Int64(expected[.live]?[place]?["deploy_id"] ?? "") ?? 0 < id { set(.live, place, ["deploy_id": String(id)], leaf: entry.index) }
+        case .deployFinished?:
+            expected[.deploy]?[String(id)]?["state"] = text("state")
             leafOf["deploy \(id)"] = entry.index
-        case LedgerEvent.Kind.deployFinished.rawValue:
-            deploys[id]?["state"] = text("state")
-            leafOf["deploy \(id)"] = entry.index
-        case LedgerEvent.Kind.signature.rawValue:
-            signatures[id] = fields(["repository", "digest", "payload", "signature"])
-            leafOf["signature \(id)"] = entry.index
-        case LedgerEvent.Kind.keyAdded.rawValue:
-            keys[text("key_id")] = ["public_key_pem": text("public_key_pem"), "revoked": "false"]
+        case .signature?:
+            set(.signature, String(id), fields(["repository", "digest", "payload", "signature"]), leaf: entry.index)
+        case .keyAdded?:
+            set(.key, text("key_id"), ["public_key_pem": text("public_key_pem"), "name": text("name"), "revoked": "false"], leaf: entry.index)
+        case .keyRevoked?:
+            expected[.key]?[text("key_id")]?["revoked"] = "true"
             leafOf["key \(text("key_id"))"] = entry.index
-        case LedgerEvent.Kind.keyRevoked.rawValue:
-            keys[text("key_id")]?["revoked"] = "true"
-            leafOf["key \(text("key_id"))"] = entry.index
-        case LedgerEvent.Kind.imageMarkedBad.rawValue:
-            badImages.insert(text("repository") + "@" + text("digest"))
-        default:
+        case .imageMarkedBad?:
+            set(.badMark, text("repository") + "@" + text("digest"), ["reason": text("reason")], leaf: entry.index)
+        case .deployCheck?:
+            set(.check, next(.check), fields(["deploy_id", "name", "status", "detail"]), leaf: entry.index)
+        case .environment?:
+            set(.environment, text("name"), fields(["slots", "active_slot", "require_signature"]), leaf: entry.index)
+        case .trafficSwitch?:
+            set(.trafficSwitch, next(.trafficSwitch), fields(["environment", "from", "to", "actor"]), leaf: entry.index)
+            expected[.environment]?[text("environment")]?["active_slot"] = text("to")
+        case .deployRefused?:
+            set(.refusal, next(.refusal), fields(["environment", "slot", "service", "repository", "tag", "digest", "reason", "actor"]),
+                leaf: entry.index)
+        case .tag?:
+            set(.tag, text("repository") + ":" + text("tag"), ["digest": text("digest")], leaf: entry.index)
+        case .tagRemoved?:
+            expected[.tag]?[text("repository") + ":" + text("tag")] = nil
+        case .build?, nil:
             break
         }
     }
@@ -72,6 +105,7 @@ struct TableAudit {
             return
         }
         lastBuildID = row.id
+        if let moved = row.moved { set(.tag, moved.repository + ":" + moved.tag, ["digest": moved.digest], leaf: entry.index) }
         guard entry.data == row.event else {
             let loggedID = Self.buildID(in: entry)
             if row.id != loggedID {
@@ -128,6 +162,58 @@ struct TableAudit {
         return nil
     }
 
+    /// What the tables hold now, in the shape `expected` has.
+    private static func actualRows(in store: any LedgerStore) throws(LedgerError) -> [RowKind: [String: [String: String]]] {
+        var rows: [RowKind: [String: [String: String]]] = [:]
+        for deploy in try store.allDeploys() {
+            rows[.deploy, default: [:]][String(deploy.id)] = ["environment": deploy.environment, "service": deploy.service,
+                                                              "repository": deploy.repository, "digest": deploy.digest,
+                                                              "state": deploy.state.rawValue]
+        }
+        for signature in try store.allSignatures() {
+            rows[.signature, default: [:]][String(signature.id)] = [
+                "repository": signature.repository, "digest": signature.digest,
+                "payload": Data(signature.payload).base64EncodedString(), "signature": Data(signature.signature).base64EncodedString(),
+            ]
+        }
+        for key in try store.keys() {
+            rows[.key, default: [:]][key.keyID] = ["public_key_pem": key.publicKeyPEM, "name": key.name, "revoked": String(key.isRevoked)]
+        }
+        for (image, reason) in try store.badImages() { rows[.badMark, default: [:]][image] = ["reason": reason] }
+        for (index, check) in try store.allChecks().enumerated() {
+            rows[.check, default: [:]][String(index + 1)] = ["deploy_id": String(check.deployID), "name": check.name,
+                                                              "status": check.status.rawValue, "detail": check.detail ?? ""]
+        }
+        for environment in try store.environments() {
+            rows[.environment, default: [:]][environment.name] = [
+                "slots": environment.slots.joined(separator: ","), "active_slot": environment.activeSlot ?? "",
+                "require_signature": String(environment.requireSignature),
+            ]
+        }
+        for (index, change) in try store.allSwitches().enumerated() {
+            rows[.trafficSwitch, default: [:]][String(index + 1)] = ["environment": change.environment, "from": change.fromSlot,
+                                                                     "to": change.toSlot, "actor": change.actor ?? ""]
+        }
+        for (index, (deploy, reason)) in try store.allRefusals().enumerated() {
+            rows[.refusal, default: [:]][String(index + 1)] = [
+                "environment": deploy.environment, "slot": deploy.slot ?? "", "service": deploy.service,
+                "repository": deploy.repository.name, "tag": deploy.tag ?? "", "digest": deploy.digest.description, "reason": reason,
+                "actor": deploy.actor ?? "",
+            ]
+        }
+        for pointer in try store.livePointers() {
+            rows[.live, default: [:]]["\(pointer.environment)/\(pointer.slot ?? "")/\(pointer.service)"] = ["deploy_id": String(pointer.deployID)]
+        }
+        for pointer in try store.currentTags() { rows[.tag, default: [:]][pointer.repository + ":" + pointer.tag] = ["digest": pointer.digest] }
+        return rows
+    }
+
+    /// Numbered rows in number order ("check 9" before "check 10"), named rows by name.
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        if let x = Int64(a), let y = Int64(b) { return x < y }
+        return a < b
+    }
+
     /// The first row that differs from what the log says, or nil when the tables agree with it.
     func firstDifference(in store: any LedgerStore) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
         if let problem { return problem }
@@ -142,37 +228,14 @@ struct TableAudit {
             return (leafOf[what], "\(what) was edited in the tables: \(field) is \(actual[field].map { "\"\($0)\"" } ?? "missing"), "
                 + "the log recorded \(expected[field].map { "\"\($0)\"" } ?? "nothing")")
         }
-        var actualDeploys: [Int64: [String: String]] = [:]
-        for deploy in try store.allDeploys() {
-            actualDeploys[deploy.id] = ["environment": deploy.environment, "service": deploy.service, "repository": deploy.repository,
-                                        "digest": deploy.digest, "state": deploy.state.rawValue]
-        }
-        for id in Set(deploys.keys).union(actualDeploys.keys).sorted() {
-            if let found = differs("deploy \(id)", deploys[id], actualDeploys[id]) { return found }
-        }
-        var actualSignatures: [Int64: [String: String]] = [:]
-        for signature in try store.allSignatures() {
-            actualSignatures[signature.id] = ["repository": signature.repository, "digest": signature.digest,
-                                              "payload": Data(signature.payload).base64EncodedString(),
-                                              "signature": Data(signature.signature).base64EncodedString()]
-        }
-        for id in Set(signatures.keys).union(actualSignatures.keys).sorted() {
-            if let found = differs("signature \(id)", signatures[id], actualSignatures[id]) { return found }
-        }
-        var actualKeys: [String: [String: String]] = [:]
-        for key in try store.keys() {
-            actualKeys[key.keyID] = ["public_key_pem": key.publicKeyPEM, "revoked": String(key.isRevoked)]
-        }
-        for id in Set(keys.keys).union(actualKeys.keys).sorted() {
-            if let found = differs("key \(id)", keys[id], actualKeys[id]) { return found }
-        }
-        if let found = try firstVerificationDifference(in: store) { return found }
-        let actualBad = Set(try store.badImages())
-        if let removed = badImages.subtracting(actualBad).sorted().first {
-            return (nil, "the bad mark of \(removed) was deleted from the tables")
-        }
-        if let added = actualBad.subtracting(badImages).sorted().first {
-            return (nil, "\(added) is marked bad in the tables but no log entry records it")
+        let actual = try Self.actualRows(in: store)
+        for kind in RowKind.allCases {
+            let logged = expected[kind] ?? [:]
+            let stored = actual[kind] ?? [:]
+            for name in Set(logged.keys).union(stored.keys).sorted(by: Self.naturalOrder) {
+                if let found = differs("\(kind.rawValue) \(name)", logged[name], stored[name]) { return found }
+            }
+            if kind == .key, let found = try firstVerificationDifference(in: store) { return found }
         }
         return nil
     }

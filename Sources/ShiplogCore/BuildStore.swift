@@ -9,9 +9,14 @@ package protocol BuildReading: Sendable {
     /// The digest `repository:tag` names now.
     func currentDigest(repository: Repository, tag: String) throws(LedgerError) -> Digest?
     /// The log events of builds after `afterID`, by id, regenerated from what the tables hold now: what
-    /// `log verify` compares the log's build entries with.
-    func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, event: [UInt8])]
+    /// `log verify` compares the log's build entries with; `moved` is the tag the build moved, if it did.
+    func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, event: [UInt8], moved: TagPointer?)]
+    /// Where every tag points now (for comparing the tables with the log).
+    func currentTags() throws(LedgerError) -> [TagPointer]
 }
+
+/// `repository:tag` names `digest`.
+package typealias TagPointer = (repository: String, tag: String, digest: String)
 
 package protocol BuildStore: BuildReading {
     /// Records builds in one transaction, moving tags whose digest changed. A build already in the ledger

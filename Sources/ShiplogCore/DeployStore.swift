@@ -12,8 +12,14 @@ package protocol DeployReading: Sendable {
     func succeededDeploys(environment: String, service: String, before: Int64?, limit: Int) throws(LedgerError) -> [DeployFacts]
     /// Every deploy, oldest first (for comparing the tables with the log).
     func allDeploys() throws(LedgerError) -> [Deploy]
-    /// Every image marked bad, as repository@digest.
-    func badImages() throws(LedgerError) -> [String]
+    /// Every image marked bad, as repository@digest, with the reason recorded.
+    func badImages() throws(LedgerError) -> [(image: String, reason: String)]
+    /// Every check, every traffic switch and every refused deploy, oldest first; which deploy is live where.
+    /// These four are for comparing the tables with the log.
+    func allChecks() throws(LedgerError) -> [DeployCheck]
+    func allSwitches() throws(LedgerError) -> [TrafficSwitch]
+    func allRefusals() throws(LedgerError) -> [(deploy: NewDeploy, reason: String)]
+    func livePointers() throws(LedgerError) -> [(environment: String, slot: String?, service: String, deployID: Int64)]
 }
 
 package protocol DeployStore: DeployReading {

@@ -44,11 +44,19 @@ extension SQLiteLedger {
     package func lastSwitch(environment: String) throws(LedgerError) -> TrafficSwitch? {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM traffic_switch WHERE environment = ? ORDER BY id DESC LIMIT 1",
-                             arguments: [environment]).map { row in
-                TrafficSwitch(environment: row["environment"], fromSlot: row["from_slot"], toSlot: row["to_slot"], actor: row["actor"],
-                              switchedAt: try Timestamp(rfc3339: row["switched_at"]))
-            }
+                             arguments: [environment]).map(Self.trafficSwitch(from:))
         }
+    }
+
+    static func trafficSwitch(from row: Row) throws -> TrafficSwitch {
+        TrafficSwitch(environment: row["environment"], fromSlot: row["from_slot"], toSlot: row["to_slot"], actor: row["actor"],
+                      switchedAt: try Timestamp(rfc3339: row["switched_at"]))
+    }
+
+    static func check(from row: Row) throws -> DeployCheck {
+        let status: String = row["status"]
+        return DeployCheck(deployID: row["deploy_id"], name: row["name"], status: CheckStatus(rawValue: status) ?? .skip,
+                           detail: row["detail"], checkedAt: try Timestamp(rfc3339: row["checked_at"]))
     }
 
     static func environment(_ name: String, _ db: Database) throws -> Environment? {
@@ -129,11 +137,7 @@ extension SQLiteLedger {
 
     package func checks(deployID: Int64) throws(LedgerError) -> [DeployCheck] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM deploy_check WHERE deploy_id = ? ORDER BY id", arguments: [deployID]).map { row in
-                let status: String = row["status"]
-                return DeployCheck(deployID: row["deploy_id"], name: row["name"], status: CheckStatus(rawValue: status) ?? .skip,
-                                   detail: row["detail"], checkedAt: try Timestamp(rfc3339: row["checked_at"]))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM deploy_check WHERE deploy_id = ? ORDER BY id", arguments: [deployID]).map(Self.check(from:))
         }
     }
 

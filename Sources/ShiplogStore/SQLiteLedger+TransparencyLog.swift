@@ -38,7 +38,7 @@ extension SQLiteLedger {
         }
     }
 
-    package func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, event: [UInt8])] {
+    package func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, event: [UInt8], moved: TagPointer?)] {
         try read { db in
             try Row.fetchCursor(db, sql: """
                 SELECT id, service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url, builder, built_at, labels,
@@ -56,7 +56,8 @@ extension SQLiteLedger {
                 let builtAt: String = row[11]
                 let recordedAt: String = row[13]
                 let movedTag: Bool = row[14]
-                return (id, LedgerEvent.build(id: id, build, builtAt: builtAt, recordedAt: recordedAt, movedTag: movedTag).canonicalJSON)
+                let event = LedgerEvent.build(id: id, build, builtAt: builtAt, recordedAt: recordedAt, movedTag: movedTag).canonicalJSON
+                return (id, event, movedTag ? (build.repository.name, build.tag, build.digest.description) : nil)
             }.reduce(into: []) { $0.append($1) }
         }
     }
@@ -65,8 +66,45 @@ extension SQLiteLedger {
         try read { db in try Row.fetchAll(db, sql: "SELECT \(Self.deployColumns) FROM deploy d ORDER BY id").map(Self.deploy(from:)) }
     }
 
-    package func badImages() throws(LedgerError) -> [String] {
-        try read { db in try String.fetchAll(db, sql: "SELECT repository || '@' || digest FROM bad_image ORDER BY 1") }
+    package func badImages() throws(LedgerError) -> [(image: String, reason: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT repository || '@' || digest, reason FROM bad_image ORDER BY 1").map { row in (row[0], row[1]) }
+        }
+    }
+
+    package func currentTags() throws(LedgerError) -> [TagPointer] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT repository, tag, digest FROM tag ORDER BY repository, tag").map { row in (row[0], row[1], row[2]) }
+        }
+    }
+
+    package func allChecks() throws(LedgerError) -> [DeployCheck] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM deploy_check ORDER BY id").map(Self.check(from:)) }
+    }
+
+    package func allSwitches() throws(LedgerError) -> [TrafficSwitch] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM traffic_switch ORDER BY id").map(Self.trafficSwitch(from:)) }
+    }
+
+    package func allRefusals() throws(LedgerError) -> [(deploy: NewDeploy, reason: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM deploy_refusal ORDER BY id").map { row in
+                let slot: String = row["slot"]
+                let deploy = NewDeploy(environment: row["environment"], slot: slot.isEmpty ? nil : slot, service: row["service"],
+                                       repository: Repository(validated: row["repository"]), tag: row["tag"],
+                                       digest: Digest(validated: row["digest"]), actor: row["actor"])
+                return (deploy, row["reason"])
+            }
+        }
+    }
+
+    package func livePointers() throws(LedgerError) -> [(environment: String, slot: String?, service: String, deployID: Int64)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT environment, slot, service, deploy_id FROM live_deploy ORDER BY 1, 2, 3").map { row in
+                let slot: String = row[1]
+                return (row[0], slot.isEmpty ? nil : slot, row[2], row[3])
+            }
+        }
     }
 
     package func storedSubtrees() throws(LedgerError) -> [SubtreeHash] {

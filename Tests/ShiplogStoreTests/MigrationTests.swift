@@ -66,3 +66,26 @@ struct MigrationTests {
         #expect(moved == [true, false, true, true])
     }
 }
+
+@Suite("every table is accounted for in the log's documentation")
+struct TableListTests {
+    /// docs/transparency-log.md says, for each table, whether it is a logged fact, derived, or outside the log.
+    @Test("the schema's tables are exactly the tables docs/transparency-log.md lists")
+    func documented() throws {
+        let ledger = try DatabaseQueue()
+        try ledger.write { db in
+            for migration in SchemaMigrations.all { try db.execute(sql: migration.text) }
+        }
+        var tables = try ledger.read { db in try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")) }
+        tables.insert("schema_migration")  // the migrator's own table
+        let text = try String(contentsOf: Fixtures.packageRoot.appending(path: "docs/transparency-log.md"), encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "## Tables and the log").dropFirst().first?.components(separatedBy: "\n## ").first)
+        var listed = Set<String>()
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let first = line.dropFirst(2).prefix { $0 != "|" }
+            for name in first.split(separator: ",") { listed.insert(name.trimmingCharacters(in: CharacterSet(charactersIn: " `"))) }
+        }
+        #expect(tables.subtracting(listed).isEmpty, "tables the documentation does not place: \(tables.subtracting(listed).sorted())")
+        #expect(listed.subtracting(tables).isEmpty, "documented tables the schema does not have: \(listed.subtracting(tables).sorted())")
+    }
+}

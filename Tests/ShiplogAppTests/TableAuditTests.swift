@@ -1,0 +1,80 @@
+import Foundation
+import ShiplogApp
+import ShiplogCore
+import ShiplogCrypto
+import ShiplogStore
+import ShiplogTestSupport
+import Testing
+
+/// Every table an answer depends on is held to the log by `log verify`: an edit made in the file that would
+/// change what is live, good or signed, or what the rollback job redeploys, is reported.
+@Suite("log verify holds every answer's tables to the log")
+struct TableAuditTests {
+    static let repository = "registry.example.com/acme/api"
+
+    /// A ledger with a slotted, protected environment, a switch, checks (one failing), two deploys of one
+    /// service in one slot, a refused deploy, a bad mark, a trusted key and a registry push.
+    static func ledger(_ directory: TemporaryDirectory) throws -> (ReleaseLedger, String) {
+        let path = directory.path("l.sqlite")
+        let ledger = ReleaseLedger(store: try SQLiteLedger(path: path))
+        let repository = try Repository(parsing: Self.repository)
+        func digest(_ byte: String) throws -> Digest { try Digest(parsing: "sha256:" + String(repeating: byte, count: 64)) }
+        let key = try PrivateKey.generate(.ecdsaP256)
+        _ = try ledger.trust(try key.publicKey, name: "ci")
+        for (tag, byte) in [("v1", "a"), ("v2", "b")] {
+            _ = try ledger.recordBuild(NewBuild(service: "api", repository: repository, tag: tag, digest: try digest(byte)))
+            _ = try ledger.sign(repository: repository, digest: try digest(byte), with: key)
+        }
+        _ = try ledger.createEnvironment(name: "prod", slots: ["blue", "green"], requireSignature: true)
+        for tag in ["v1", "v2"] {
+            guard case let .started(deploy) = try ledger.startDeploy(environment: "prod", slot: "blue", service: "api",
+                                                                     image: try ImageReference(parsing: "\(Self.repository):\(tag)"), actor: "ci")
+            else { throw LedgerError.storage("refused") }
+            _ = try ledger.finishDeploy(id: deploy.id, state: .succeeded)
+            _ = try ledger.checkDeploy(id: deploy.id, name: "e2e", status: tag == "v2" ? .fail : .pass, detail: "run \(tag)")
+        }
+        _ = try ledger.switchSlot(environment: "prod", to: "green", actor: "ops")
+        _ = try ledger.startDeploy(environment: "prod", slot: "green", service: "api",
+                                   image: try ImageReference(parsing: "\(Self.repository)@\(try digest("c"))"), actor: "ci")  // unsigned: refused
+        try ledger.markBad(repository: repository, digest: try digest("b"), reason: "CVE-2026-1")
+        _ = try ledger.ingestRegistryEvents(RegistryEventTests.envelope([
+            ("p1", "push", "latest", "sha256:" + String(repeating: "d", count: 64), RegistryEventTests.manifest, 10, "2026-11-20T10:00:00Z"),
+        ]), source: "push.json")
+        return (ledger, path)
+    }
+
+    @Test("an untouched ledger verifies")
+    func intact() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (ledger, _) = try Self.ledger(directory)
+        let verification = try ledger.verifyLog(logKey: nil)
+        #expect(verification.intact, "\(verification.problem ?? "")")
+    }
+
+    @Test("an edit that changes an answer is reported, naming the row", arguments: [
+        ("a failed check flipped to pass (live becomes good)", "UPDATE deploy_check SET status = 'pass' WHERE status = 'fail'", "check 2"),
+        ("a failing check deleted", "DELETE FROM deploy_check WHERE status = 'fail'", "check 2"),
+        ("protection switched off", "UPDATE environment SET require_signature = 0", "environment prod"),
+        ("the active slot moved", "UPDATE environment SET active_slot = 'blue'", "environment prod"),
+        ("a traffic switch rewritten", "UPDATE traffic_switch SET to_slot = 'blue'", "traffic switch 1"),
+        ("a tag pointed at another digest", "UPDATE tag SET digest = 'sha256:' || hex(zeroblob(32)) WHERE tag = 'v2'", "tag \(repository):v2"),
+        ("a tag removed", "DELETE FROM tag WHERE tag = 'latest'", ":latest"),
+        ("live pointed at an older deploy", "UPDATE live_deploy SET deploy_id = 1 WHERE slot = 'blue'", "live deploy prod/blue/api"),
+        ("a key renamed", "UPDATE key SET name = 'release-manager'", "key sha256:"),
+        ("a bad mark's reason rewritten", "UPDATE bad_image SET reason = 'false alarm'", "bad mark"),
+        ("a refusal deleted", "DELETE FROM deploy_refusal", "refused deploy 1"),
+    ])
+    func tampered(_ what: String, _ sql: String, _ row: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (ledger, path) = try Self.ledger(directory)
+        // As an attacker with the file would: drop the append-only triggers first.
+        let triggers = try Tool.run("/usr/bin/sqlite3", [path, "SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE type = 'trigger'"])
+        let edited = try Tool.run("/usr/bin/sqlite3", [path, triggers.output + sql])
+        try #require(edited.status == 0, "\(edited.output)")
+        let verification = try ledger.verifyLog(logKey: nil)
+        #expect(!verification.intact, "\(what)")
+        #expect(verification.problem?.contains(row) == true, "\(what): \(verification.problem ?? "")")
+    }
+}
