@@ -72,7 +72,7 @@ extension ReleaseLedger {
         // Leaves: dense indexes, and each stored leaf hash recomputed from its data.
         var leaves: [[UInt8]] = []
         leaves.reserveCapacity(Int(size))
-        var audit = TableAudit()
+        var audit = TableAudit(expectedEntries: auditTables ? Int(size) : 0)
         var next: Int64 = 0
         while next < size {
             let page = try store.logEntries(from: next, limit: 20_000)

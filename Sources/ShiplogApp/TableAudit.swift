@@ -15,6 +15,14 @@ struct TableAudit {
     private var expected: [RowKind: [String: [String: String]]] = [:]
     private var signatures: [Int64: [String: String]] { (expected[.signature] ?? [:]).reduce(into: [:]) { $0[Int64($1.key) ?? -1] = $1.value } }
     private var keys: [String: [String: String]] { expected[.key] ?? [:] }
+    /// Where each tag points, by the log: kept apart, as plain values, since a ledger of a million builds has
+    /// about as many tags and this is the audit's hot path.
+    private var tags: [TagKey: (digest: String, leaf: Int64)] = [:]
+    struct TagKey: Hashable, Comparable {
+        var repository: String
+        var tag: String
+        static func < (a: TagKey, b: TagKey) -> Bool { (a.repository, a.tag) < (b.repository, b.tag) }
+    }
     /// Ordinals of the rows the log lists without an id of their own (checks, switches, refusals).
     private var counts: [RowKind: Int] = [:]
     /// The leaf that last described each row, for the report.
@@ -23,8 +31,11 @@ struct TableAudit {
     /// The kinds of row compared, in the order differences are looked for; each is a table or a derived view of one.
     enum RowKind: String, CaseIterable {
         case deploy, signature, key, badMark = "bad mark", check, environment, trafficSwitch = "traffic switch"
-        case refusal = "refused deploy", live = "live deploy", tag
+        case refusal = "refused deploy", live = "live deploy"
     }
+
+    /// `expectedEntries`: the log's size, to size the tag map once (most entries of a large log are builds).
+    init(expectedEntries: Int = 0) { tags.reserveCapacity(expectedEntries) }
 
     private mutating func set(_ kind: RowKind, _ name: String, _ fields: [String: String], leaf: Int64) {
         expected[kind, default: [:]][name] = fields
@@ -87,9 +98,9 @@ struct TableAudit {
             set(.refusal, next(.refusal), fields(["environment", "slot", "service", "repository", "tag", "digest", "reason", "actor"]),
                 leaf: entry.index)
         case .tag?:
-            set(.tag, text("repository") + ":" + text("tag"), ["digest": text("digest")], leaf: entry.index)
+            tags[TagKey(repository: text("repository"), tag: text("tag"))] = (text("digest"), entry.index)
         case .tagRemoved?:
-            expected[.tag]?[text("repository") + ":" + text("tag")] = nil
+            tags[TagKey(repository: text("repository"), tag: text("tag"))] = nil
         case .build?, nil:
             break
         }
@@ -105,7 +116,7 @@ struct TableAudit {
             return
         }
         lastBuildID = row.id
-        if let moved = row.moved { set(.tag, moved.repository + ":" + moved.tag, ["digest": moved.digest], leaf: entry.index) }
+        if let moved = row.moved { tags[TagKey(repository: moved.repository, tag: moved.tag)] = (moved.digest, entry.index) }
         guard entry.data == row.event else {
             let loggedID = Self.buildID(in: entry)
             if row.id != loggedID {
@@ -204,7 +215,6 @@ struct TableAudit {
         for pointer in try store.livePointers() {
             rows[.live, default: [:]]["\(pointer.environment)/\(pointer.slot ?? "")/\(pointer.service)"] = ["deploy_id": String(pointer.deployID)]
         }
-        for pointer in try store.currentTags() { rows[.tag, default: [:]][pointer.repository + ":" + pointer.tag] = ["digest": pointer.digest] }
         return rows
     }
 
@@ -237,6 +247,20 @@ struct TableAudit {
             }
             if kind == .key, let found = try firstVerificationDifference(in: store) { return found }
         }
-        return nil
+        return try firstTagDifference(in: store)
+    }
+
+    /// Where each tag points now against the log's builds, pushes and deletes; sorted only to name a difference.
+    private func firstTagDifference(in store: any LedgerStore) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
+        let pointers = try store.currentTags()
+        var stored: [TagKey: String] = [:]
+        stored.reserveCapacity(pointers.count)
+        for pointer in pointers { stored[TagKey(repository: pointer.repository, tag: pointer.tag)] = pointer.digest }
+        let wrong = tags.keys.filter { stored[$0] != tags[$0]?.digest } + stored.keys.filter { tags[$0] == nil }
+        guard let first = wrong.min() else { return nil }
+        let name = "tag \(first.repository):\(first.tag)"
+        guard let logged = tags[first] else { return (nil, "\(name) is in the tables but no log entry records it: it was inserted directly") }
+        guard let now = stored[first] else { return (logged.leaf, "\(name) is recorded in the log but missing from the tables: it was deleted") }
+        return (logged.leaf, "\(name) was edited in the tables: digest is \"\(now)\", the log recorded \"\(logged.digest)\"")
     }
 }
