@@ -99,6 +99,8 @@ package enum BuildxMetadata {
             for (key, value) in result.others {
                 switch value {
                 case let .integer(number): labels[key] = String(number)
+                // Every number is kept, as decisions.md says (a fraction was dropped before).
+                case let .number(number): labels[key] = String(number)
                 case let .bool(flag): labels[key] = String(flag)
                 default: break
                 }

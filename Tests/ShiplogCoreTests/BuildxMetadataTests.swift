@@ -67,6 +67,19 @@ struct BuildxMetadataTests {
         #expect(build.builder == "mybuilder")
     }
 
+    /// A numeric value with a fraction was silently dropped although every number is meant to be kept.
+    @Test("numbers and booleans become labels as written: whole, fractional, negative")
+    func numericLabels() throws {
+        let json = #"{"image.name":"ghcr.io/acme/x:v1","containerimage.digest":"sha256:\#(String(repeating: "a", count: 64))","#
+            + #""n":3,"ratio":1.5,"delta":-0.25,"ok":true,"nested":{"x":1}}"#
+        let build = try #require(try BuildxMetadata.builds(from: Data(json.utf8), source: "f", context: .init()).first)
+        #expect(build.labels["n"] == "3")
+        #expect(build.labels["ratio"] == "1.5")
+        #expect(build.labels["delta"] == "-0.25")
+        #expect(build.labels["ok"] == "true")
+        #expect(build.labels["nested"] == nil, "objects are not labels")
+    }
+
     @Test("without image.name or --image the error says so")
     func needsImage() throws {
         #expect {
