@@ -36,8 +36,6 @@ package protocol LedgerAPI: Sendable {
     func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document
 
     func checkpoint() async throws(LedgerError) -> Document
-    /// The newest checkpoint kept, without signing one; `notFound` when none was signed yet.
-    func latestCheckpoint() async throws(LedgerError) -> Document
     func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document
     func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document
     /// A log verification document; `intact` false is a negative answer.

@@ -5,7 +5,6 @@ import ShiplogCrypto
 /// Replays the log's events into what the tables should hold now, and compares: an edit made to a
 /// table row directly in the SQLite file (not through shiplog, so without a log entry) shows here.
 struct TableAudit {
-    /// What the log says, keyed the way the tables are.
     /// Build rows regenerated as events, consumed in id order as the log's build entries come by.
     private var pendingBuilds: [(id: Int64, event: [UInt8], moved: TagPointer?)] = []
     private var lastBuildID: Int64 = 0
@@ -13,8 +12,6 @@ struct TableAudit {
     private(set) var problem: (leaf: Int64?, problem: String)?
     /// What the log says each table holds: per kind of row, each row by what names it ("deploy 3"), its fields.
     private var expected: [RowKind: [String: [String: String]]] = [:]
-    private var signatures: [Int64: [String: String]] { (expected[.signature] ?? [:]).reduce(into: [:]) { $0[Int64($1.key) ?? -1] = $1.value } }
-    private var keys: [String: [String: String]] { expected[.key] ?? [:] }
     /// Where each tag points, by the log: kept apart, as plain values, since a ledger of a million builds has
     /// about as many tags and this is the audit's hot path.
     private var tags: [TagKey: (digest: String, leaf: Int64)] = [:]
@@ -49,7 +46,7 @@ struct TableAudit {
 
     /// Reads one entry's event (canonical JSON) into the expected state. Builds, the bulk of a ledger, are
     /// compared byte for byte with their rows as they come (their ids rise in log order); the rest is parsed.
-    mutating func replay(_ entry: LogEntry, store: any LedgerStore) throws(LedgerError) {
+    mutating func replay(_ entry: LogEntry, store: any LedgerReading) throws(LedgerError) {
         if entry.kind == LedgerEvent.Kind.build.rawValue {
             try compareBuild(entry, store: store)
             return
@@ -106,7 +103,7 @@ struct TableAudit {
         }
     }
 
-    private mutating func compareBuild(_ entry: LogEntry, store: any LedgerStore) throws(LedgerError) {
+    private mutating func compareBuild(_ entry: LogEntry, store: any LedgerReading) throws(LedgerError) {
         guard problem == nil else { return }
         if pendingBuilds.isEmpty {
             pendingBuilds = try store.buildEvents(afterID: lastBuildID, limit: 20_000).reversed()
@@ -149,32 +146,32 @@ struct TableAudit {
     /// Verifications are derived from logged facts: every (signature, key) pair of the log whose signature
     /// verifies with the key over a payload naming its digest, whenever either was recorded. A row added or
     /// removed directly (which would make an image count as signed, or stop counting) shows here.
-    private func firstVerificationDifference(in store: any LedgerStore) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
-        let loaded = keys.compactMap { keyID, fields in
+    private func firstVerificationDifference(in store: any LedgerReading) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
+        let loaded = (expected[.key] ?? [:]).compactMap { keyID, fields in
             (try? PublicKey(encoded: Array((fields["public_key_pem"] ?? "").utf8))).map { (keyID, $0) }
         }
-        var expected: Set<String> = []
-        for (id, fields) in signatures {
+        var made: Set<String> = []
+        for (id, fields) in expected[.signature] ?? [:] {
             guard let payload = Data(base64Encoded: fields["payload"] ?? ""), let signature = Data(base64Encoded: fields["signature"] ?? "")
             else { continue }
             for (keyID, key) in loaded
             where ReleaseLedger.verifies(Array(payload), Array(signature), digest: fields["digest"] ?? "", with: key) {
-                expected.insert("signature \(id) with key \(keyID)")
+                made.insert("signature \(id) with key \(keyID)")
             }
         }
         let actual = Set(try store.signatureVerifications().map { "signature \($0.signatureID) with key \($0.keyID)" })
-        if let added = actual.subtracting(expected).sorted().first {
+        if let added = actual.subtracting(made).sorted().first {
             return (nil, "the verification of \(added) is in the tables, but the logged signature and key do not make it: "
                 + "it was inserted directly")
         }
-        if let removed = expected.subtracting(actual).sorted().first {
+        if let removed = made.subtracting(actual).sorted().first {
             return (nil, "the verification of \(removed) was deleted from the tables")
         }
         return nil
     }
 
     /// What the tables hold now, in the shape `expected` has.
-    private static func actualRows(in store: any LedgerStore) throws(LedgerError) -> [RowKind: [String: [String: String]]] {
+    private static func actualRows(in store: any LedgerReading) throws(LedgerError) -> [RowKind: [String: [String: String]]] {
         var rows: [RowKind: [String: [String: String]]] = [:]
         for deploy in try store.allDeploys() {
             rows[.deploy, default: [:]][String(deploy.id)] = ["environment": deploy.environment, "service": deploy.service,
@@ -225,7 +222,7 @@ struct TableAudit {
     }
 
     /// The first row that differs from what the log says, or nil when the tables agree with it.
-    func firstDifference(in store: any LedgerStore) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
+    func firstDifference(in store: any LedgerReading) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
         if let problem { return problem }
         if let extra = try store.buildEvents(afterID: lastBuildID, limit: 1).first {
             return (nil, "build \(extra.id) is in the tables but no log entry records it: it was inserted directly")
@@ -251,7 +248,7 @@ struct TableAudit {
     }
 
     /// Where each tag points now against the log's builds, pushes and deletes; sorted only to name a difference.
-    private func firstTagDifference(in store: any LedgerStore) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
+    private func firstTagDifference(in store: any LedgerReading) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
         let pointers = try store.currentTags()
         var stored: [TagKey: String] = [:]
         stored.reserveCapacity(pointers.count)

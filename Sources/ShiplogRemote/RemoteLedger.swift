@@ -147,8 +147,6 @@ package struct RemoteLedger: LedgerAPI {
     /// The server signs a new one when the token may write, else answers with its latest.
     package func checkpoint() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/checkpoint") }
 
-    package func latestCheckpoint() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/checkpoint") }
-
     package func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/log/entries/\(index)/proof", query: [("tree_size", size.map(String.init))])
     }

@@ -14,11 +14,11 @@ final class ReadCache: Sendable {
         var body: ByteBuffer
     }
 
-    private let store: any LedgerStore
+    private let store: any LedgerStatistics
     private let entries = Mutex<[String: Entry]>([:])
     private let capacity = 4096
 
-    init(store: any LedgerStore) { self.store = store }
+    init(store: any LedgerStatistics) { self.store = store }
 
     func answer(_ key: String, compute: () async throws -> ByteBuffer) async throws -> ByteBuffer {
         let counter = try store.changeCounter()
