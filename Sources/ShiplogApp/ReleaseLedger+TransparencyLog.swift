@@ -137,13 +137,14 @@ extension ReleaseLedger {
             // The store keeps a level from its start, one hash per complete subtree.
             if subtree.index != next { return mismatch(subtree.level, min(next, subtree.index)) }
             expectedIndex[subtree.level] = next + 1
-            guard subtree.level < levels.count, subtree.index < Int64(levels[subtree.level].count),
+            // Bounds first: a row edited in the file may name any level or index.
+            guard subtree.level >= 0, subtree.level < levels.count, subtree.index < Int64(levels[subtree.level].count),
                   levels[subtree.level][Int(subtree.index)] == subtree.hash else {
                 return mismatch(subtree.level, subtree.index)
             }
         }
         // From the lowest level it keeps up, a store keeps every level: a level with none left was removed.
-        guard let lowest = stored.first?.level else { return nil }
+        guard let lowest = stored.first.map({ max($0.level, 0) }) else { return nil }
         for level in lowest ..< levels.count where expectedIndex[level, default: 0] < Int64(levels[level].count) {
             return mismatch(level, expectedIndex[level, default: 0])
         }

@@ -35,6 +35,7 @@ struct StoredSubtreeTests {
         ("a hash removed", 2),
         ("a whole level removed", 3),
         ("a hash of entries the log no longer has", 4),
+        ("a row naming a level below zero", 5),
     ])
     func mismatch(_ what: String, _ kind: Int) throws {
         let levels = Self.levels(size: 100)
@@ -51,6 +52,12 @@ struct StoredSubtreeTests {
         case 3:
             kept.removeAll { $0.level == 5 }
             expectedFirst = 0
+        case 5:
+            // A kept hash rewritten in the file to an impossible place: reported, never a crash.
+            kept.insert((level: -1, index: 0, hash: [UInt8](repeating: 0, count: 32)), at: 0)
+            let result = ReleaseLedger.firstStoredSubtreeMismatch(kept, levels: levels)
+            #expect(result != nil, "\(what)")
+            return
         default:
             // The log was cut to 80 entries; the store still holds the hash over entries 80-95.
             let truncated = Self.levels(size: 80)
