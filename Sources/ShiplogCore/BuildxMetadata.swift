@@ -43,6 +43,7 @@ package enum BuildxMetadata {
 
     package static func builds(from data: Data, source: String, context: Context) throws(InvalidInput) -> [NewBuild] {
         let document: Document
+        try JSONInput.checkSyntax(data, source: source)
         do {
             document = try JSONDecoder().decode(Document.self, from: data)
         } catch {

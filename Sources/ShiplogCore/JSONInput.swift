@@ -3,8 +3,18 @@ import Foundation
 /// Decoding of user-supplied JSON with errors that name the source, the field path and the value.
 package enum JSONInput {
     package static func decode<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InvalidInput) -> T {
+        try checkSyntax(data, source: source)
         do {
             return try JSONDecoder().decode(type, from: data)
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty && context.underlyingError == nil {
+            // The syntax is sound, so this is a number that does not fit its field (1.5 or 1e30 for a whole
+            // number), which JSONDecoder reports with no path: the document's numbers that are not whole say where.
+            let value = (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .null
+            let candidates = numbersThatAreNotWhole(in: value, at: "")
+            guard let first = candidates.first else { throw InvalidInput(source: source, reason: "not valid JSON") }
+            let others = candidates.count > 1 ? " (or one of the \(candidates.count - 1) other numbers that are not whole)" : ""
+            throw InvalidInput(source: source, field: first.path, value: first.text,
+                               reason: "a whole number is expected here\(others)")
         } catch let error as DecodingError {
             throw invalidInput(from: error, source: source)
         } catch {
@@ -12,9 +22,35 @@ package enum JSONInput {
         }
     }
 
+    /// Holds `data` to ``JSONSyntax`` (strict JSON, unique keys, bounded depth and numbers) before any
+    /// decoder reads it, so every reader of the input sees the same document.
+    package static func checkSyntax(_ data: Data, source: String) throws(InvalidInput) {
+        let failure: JSONSyntax.Failure? = data.withUnsafeBytes { bytes in
+            do throws(JSONSyntax.Failure) {
+                try JSONSyntax.check(bytes)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure {
+            throw InvalidInput(source: source, field: failure.path, reason: "\(failure.reason) (line \(failure.line), column \(failure.column))")
+        }
+    }
+
     /// Parses any JSON document, reporting syntax errors as ``InvalidInput``.
     package static func value(from data: Data, source: String) throws(InvalidInput) -> JSONValue {
         try decode(JSONValue.self, from: data, source: source)
+    }
+
+    static func numbersThatAreNotWhole(in value: JSONValue, at path: String) -> [(path: String, text: String)] {
+        switch value {
+        case let .number(number): [(path, "\(number)")]
+        case let .array(items): items.enumerated().flatMap { numbersThatAreNotWhole(in: $1, at: "\(path)[\($0)]") }
+        case let .object(members):
+            members.keys.sorted().flatMap { numbersThatAreNotWhole(in: members[$0]!, at: path.isEmpty ? $0 : "\(path).\($0)") }
+        default: []
+        }
     }
 
     /// `services[2].digest` from a coding path.

@@ -72,7 +72,11 @@ package enum LangfuseExport {
     static func tokens(_ value: Decimal?, field: String, source: String) throws(InvalidInput) -> Int64 {
         guard let value else { return 0 }
         // Bounded so that sums over millions of samples stay within 64 bits.
-        guard value >= 0, value <= 1e12 else {
+        var given = value
+        var whole = Decimal()
+        NSDecimalRound(&whole, &given, 0, .plain)
+        // A fraction would be cut off when stored: refused rather than changed.
+        guard value >= 0, value <= 1e12, whole == value else {
             throw InvalidInput(source: source, field: field, value: "\(value)", reason: "a token count is a whole number from 0 to 10^12")
         }
         return NSDecimalNumber(decimal: value).int64Value
@@ -89,6 +93,8 @@ package enum LangfuseExport {
     static func daily(_ days: [DailyPage.Day], service: String, source: String, pages: Int?) throws(InvalidInput) -> Parsed {
         var samples: [TokenCostSample] = []
         var covered: [String] = []
+        // One sample per (day, model): a second would replace the first, and the summary would count both.
+        var seen: [String: String] = [:]
         for (dayIndex, day) in days.enumerated() {
             let path = "data[\(dayIndex)]"
             let date: Timestamp
@@ -96,10 +102,15 @@ package enum LangfuseExport {
             covered.append(date.date)
             for (index, usage) in day.usage.enumerated() {
                 let field = "\(path).usage[\(index)]"
+                let sourceID = "\(service)/\(date.date)/\(usage.model ?? "")"
+                if let first = seen.updateValue(field, forKey: sourceID) {
+                    throw InvalidInput(source: source, field: field, value: usage.model ?? date.date,
+                                       reason: "the same day and model as \(first): one file gives each day's usage once")
+                }
                 let input = try tokens(usage.inputUsage, field: "\(field).inputUsage", source: source)
                 let output = try tokens(usage.outputUsage, field: "\(field).outputUsage", source: source)
                 samples.append(TokenCostSample(
-                    source: "langfuse-daily", sourceID: "\(service)/\(date.date)/\(usage.model ?? "")", service: service, day: date.date,
+                    source: "langfuse-daily", sourceID: sourceID, service: service, day: date.date,
                     time: nil, model: usage.model, inputTokens: input, outputTokens: output,
                     totalTokens: usage.totalUsage == nil ? input + output : try tokens(usage.totalUsage, field: "\(field).totalUsage", source: source),
                     cost: try money(usage.totalCost, field: "\(field).totalCost", source: source)))
@@ -112,8 +123,13 @@ package enum LangfuseExport {
                              pages: Int?) throws(InvalidInput) -> Parsed {
         var samples: [TokenCostSample] = []
         var ignored = 0
+        var seen: [String: String] = [:]
         for (index, item) in items.enumerated() {
             let path = "data[\(index)]"
+            // The same observation twice would be stored once and counted twice.
+            if let first = seen.updateValue(path, forKey: item.id) {
+                throw InvalidInput(source: source, field: "\(path).id", value: item.id, reason: "the same observation as \(first).id")
+            }
             guard item.type == nil || item.type == "GENERATION" else {
                 ignored += 1
                 continue

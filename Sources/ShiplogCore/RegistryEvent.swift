@@ -44,6 +44,7 @@ package struct RegistryNotification: Sendable {
     /// retry repeats the same bytes, so it repeats the same ids.
     package static func parse(_ data: Data, source: String, payloadDigest: String) throws(InvalidInput) -> RegistryNotification {
         var parser = Parser(source: source, payloadDigest: payloadDigest)
+        try JSONInput.checkSyntax(data, source: source)
         // Distribution envelopes, the bulk of what registries send, decode straight into the fields shiplog reads:
         // a fifth of the cost of a JSONValue tree. Anything that does not fit (Harbor, or a field of the wrong
         // type) takes the general path below, which names the field and the value that is wrong.

@@ -61,10 +61,16 @@ struct LangfuseExportTests {
         (#"{"data":[{"id":"x","type":"GENERATION"}]}"#, "data[0].startTime"),
         (#"{"rows":[]}"#, "unknown Langfuse export"),
         ("nope", "not valid JSON"),
+        // Issue 14: what would be stored otherwise than given, or stored once and counted twice.
+        (#"{"data":[{"date":"2026-11-01","usage":[{"model":"m","inputUsage":1200.5}]}]}"#, "data[0].usage[0].inputUsage: \"1200.5\": a token count is a whole number"),
+        (#"{"data":[{"date":"2026-11-01","usage":[{"model":"m"}]},{"date":"2026-11-01","usage":[{"model":"m"}]}]}"#,
+         "data[1].usage[0]: \"m\": the same day and model as data[0].usage[0]"),
+        (#"{"data":[{"id":"o1","startTime":"2026-11-01T00:00:00Z"},{"id":"o1","startTime":"2026-11-01T00:00:00Z"}]}"#,
+         "data[1].id: \"o1\": the same observation as data[0].id"),
     ])
     func bad(_ json: String, _ mention: String) {
         #expect {
-            _ = try LangfuseExport.parse(Data(json.utf8), source: "f.json", service: json.contains("date") ? "a" : nil, mapping: nil)
+            _ = try LangfuseExport.parse(Data(json.utf8), source: "f.json", service: json.contains("date") || json.contains("o1") ? "a" : nil, mapping: nil)
         } throws: { error in
             "\(error)".contains(mention)
         }
