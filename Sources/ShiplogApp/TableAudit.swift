@@ -14,7 +14,9 @@ struct TableAudit {
     private var expected: [RowKind: [String: [String: String]]] = [:]
     /// Where each tag points, by the log: kept apart, as plain values, since a ledger of a million builds has
     /// about as many tags and this is the audit's hot path.
-    private var tags: [TagKey: (digest: String, leaf: Int64)] = [:]
+    private var tags: [TagKey: (digest: String, since: String, leaf: Int64)] = [:]
+    /// The intervals the log's moves and deletes closed, in order, each with the leaf that closed it.
+    private var closedIntervals: [(interval: ClosedTagInterval, leaf: Int64)] = []
     struct TagKey: Hashable, Comparable {
         var repository: String
         var tag: String
@@ -95,12 +97,28 @@ struct TableAudit {
             set(.refusal, next(.refusal), fields(["environment", "slot", "service", "repository", "tag", "digest", "reason", "actor"]),
                 leaf: entry.index)
         case .tag?:
-            tags[TagKey(repository: text("repository"), tag: text("tag"))] = (text("digest"), entry.index)
+            move(TagKey(repository: text("repository"), tag: text("tag")), to: text("digest"), at: text("since"), leaf: entry.index)
         case .tagRemoved?:
-            tags[TagKey(repository: text("repository"), tag: text("tag"))] = nil
+            let key = TagKey(repository: text("repository"), tag: text("tag"))
+            if let old = tags.removeValue(forKey: key) {
+                closedIntervals.append(((key.repository, key.tag, old.digest, old.since, max(old.since, text("removed_at"))), entry.index))
+            }
         case .build?, nil:
             break
         }
+    }
+
+    /// A tag move as the store makes it: a move never starts before the interval it closes, and the
+    /// interval closed goes to the history (the schema's trigger).
+    private mutating func move(_ key: TagKey, to digest: String, at time: String, leaf: Int64) {
+        guard let old = tags[key] else {
+            tags[key] = (digest, time, leaf)
+            return
+        }
+        guard old.digest != digest else { return }
+        let since = max(time, old.since)
+        closedIntervals.append(((key.repository, key.tag, old.digest, old.since, since), leaf))
+        tags[key] = (digest, since, leaf)
     }
 
     private mutating func compareBuild(_ entry: LogEntry, store: any LedgerReading) throws(LedgerError) {
@@ -113,7 +131,7 @@ struct TableAudit {
             return
         }
         lastBuildID = row.id
-        if let moved = row.moved { tags[TagKey(repository: moved.repository, tag: moved.tag)] = (moved.digest, entry.index) }
+        if let moved = row.moved { move(TagKey(repository: moved.repository, tag: moved.tag), to: moved.digest, at: moved.since, leaf: entry.index) }
         guard entry.data == row.event else {
             let loggedID = Self.buildID(in: entry)
             if row.id != loggedID {
@@ -244,20 +262,48 @@ struct TableAudit {
             }
             if kind == .key, let found = try firstVerificationDifference(in: store) { return found }
         }
-        return try firstTagDifference(in: store)
+        if let found = try firstTagDifference(in: store) { return found }
+        return try firstHistoryDifference(in: store)
+    }
+
+    /// The closed intervals of tag history, one for one with the moves and deletes the log records.
+    private func firstHistoryDifference(in store: any LedgerReading) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
+        let stored = try store.closedTagIntervals()
+        func describe(_ interval: ClosedTagInterval) -> String {
+            "\(interval.repository):\(interval.tag) → \(interval.digest) from \(interval.validFrom) to \(interval.validTo)"
+        }
+        for (position, logged) in closedIntervals.enumerated() {
+            guard position < stored.count else {
+                return (logged.leaf, "tag history interval \(position + 1) (\(describe(logged.interval))) is recorded in the log but missing from the tables: it was deleted")
+            }
+            let row = stored[position]
+            if row != logged.interval {
+                return (logged.leaf, "tag history interval \(position + 1) was edited in the tables: it says \(describe(row)), "
+                    + "the log recorded \(describe(logged.interval))")
+            }
+        }
+        if stored.count > closedIntervals.count {
+            return (nil, "tag history interval \(closedIntervals.count + 1) (\(describe(stored[closedIntervals.count]))) is in the tables "
+                + "but no log entry records it: it was inserted directly")
+        }
+        return nil
     }
 
     /// Where each tag points now against the log's builds, pushes and deletes; sorted only to name a difference.
     private func firstTagDifference(in store: any LedgerReading) throws(LedgerError) -> (leaf: Int64?, problem: String)? {
         let pointers = try store.currentTags()
-        var stored: [TagKey: String] = [:]
+        var stored: [TagKey: (digest: String, since: String)] = [:]
         stored.reserveCapacity(pointers.count)
-        for pointer in pointers { stored[TagKey(repository: pointer.repository, tag: pointer.tag)] = pointer.digest }
-        let wrong = tags.keys.filter { stored[$0] != tags[$0]?.digest } + stored.keys.filter { tags[$0] == nil }
+        for pointer in pointers { stored[TagKey(repository: pointer.repository, tag: pointer.tag)] = (pointer.digest, pointer.since) }
+        let wrong = tags.keys.filter { key in stored[key].map { $0 != (tags[key]!.digest, tags[key]!.since) } ?? true }
+            + stored.keys.filter { tags[$0] == nil }
         guard let first = wrong.min() else { return nil }
         let name = "tag \(first.repository):\(first.tag)"
         guard let logged = tags[first] else { return (nil, "\(name) is in the tables but no log entry records it: it was inserted directly") }
         guard let now = stored[first] else { return (logged.leaf, "\(name) is recorded in the log but missing from the tables: it was deleted") }
-        return (logged.leaf, "\(name) was edited in the tables: digest is \"\(now)\", the log recorded \"\(logged.digest)\"")
+        if now.digest != logged.digest {
+            return (logged.leaf, "\(name) was edited in the tables: digest is \"\(now.digest)\", the log recorded \"\(logged.digest)\"")
+        }
+        return (logged.leaf, "\(name) was edited in the tables: since is \"\(now.since)\", the log recorded \"\(logged.since)\"")
     }
 }

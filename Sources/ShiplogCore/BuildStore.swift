@@ -11,12 +11,17 @@ package protocol BuildReading: Sendable {
     /// The log events of builds after `afterID`, by id, regenerated from what the tables hold now: what
     /// `log verify` compares the log's build entries with; `moved` is the tag the build moved, if it did.
     func buildEvents(afterID: Int64, limit: Int) throws(LedgerError) -> [(id: Int64, event: [UInt8], moved: TagPointer?)]
-    /// Where every tag points now (for comparing the tables with the log).
+    /// Where every tag points now, and since when (for comparing the tables with the log).
     func currentTags() throws(LedgerError) -> [TagPointer]
+    /// Every closed interval of tag history, in the order the moves closed them.
+    func closedTagIntervals() throws(LedgerError) -> [ClosedTagInterval]
 }
 
-/// `repository:tag` names `digest`.
-package typealias TagPointer = (repository: String, tag: String, digest: String)
+/// `repository:tag` names `digest` from `since` on (for a build's move: the time the move was asked for).
+package typealias TagPointer = (repository: String, tag: String, digest: String, since: String)
+
+/// `repository:tag` named `digest` from `validFrom` to `validTo`.
+package typealias ClosedTagInterval = (repository: String, tag: String, digest: String, validFrom: String, validTo: String)
 
 package protocol BuildStore: BuildReading {
     /// Records builds in one transaction, moving tags whose digest changed. A build already in the ledger

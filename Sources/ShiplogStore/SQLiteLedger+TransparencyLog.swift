@@ -57,7 +57,7 @@ extension SQLiteLedger {
                 let recordedAt: String = row[13]
                 let movedTag: Bool = row[14]
                 let event = LedgerEvent.build(id: id, build, builtAt: builtAt, recordedAt: recordedAt, movedTag: movedTag).canonicalJSON
-                return (id, event, movedTag ? (build.repository.name, build.tag, build.digest.description) : nil)
+                return (id, event, movedTag ? (build.repository.name, build.tag, build.digest.description, recordedAt) : nil)
             }.reduce(into: []) { $0.append($1) }
         }
     }
@@ -75,8 +75,16 @@ extension SQLiteLedger {
     package func currentTags() throws(LedgerError) -> [TagPointer] {
         try read { db in
             // A cursor reuses one row: a ledger of a million builds has about as many tags.
-            try Row.fetchCursor(db, sql: "SELECT repository, tag, digest FROM tag").map { row -> TagPointer in (row[0], row[1], row[2]) }
+            try Row.fetchCursor(db, sql: "SELECT repository, tag, digest, since FROM tag").map { row -> TagPointer in (row[0], row[1], row[2], row[3]) }
                 .reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    package func closedTagIntervals() throws(LedgerError) -> [ClosedTagInterval] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT repository, tag, digest, valid_from, valid_to FROM tag_history ORDER BY id").map { row in
+                (row[0], row[1], row[2], row[3], row[4])
+            }
         }
     }
 

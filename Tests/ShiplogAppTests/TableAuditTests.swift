@@ -40,6 +40,8 @@ struct TableAuditTests {
         _ = try ledger.ingestRegistryEvents(RegistryEventTests.envelope([
             ("p1", "push", "latest", "sha256:" + String(repeating: "d", count: 64), RegistryEventTests.manifest, 10, "2026-11-20T10:00:00Z"),
         ]), source: "push.json")
+        // A build that moves the pushed tag: one closed interval of tag history.
+        _ = try ledger.recordBuild(NewBuild(service: "api", repository: repository, tag: "latest", digest: try digest("e")))
         return (ledger, path)
     }
 
@@ -64,6 +66,12 @@ struct TableAuditTests {
         ("a key renamed", "UPDATE key SET name = 'release-manager'", "key sha256:"),
         ("a bad mark's reason rewritten", "UPDATE bad_image SET reason = 'false alarm'", "bad mark"),
         ("a refusal deleted", "DELETE FROM deploy_refusal", "refused deploy 1"),
+        ("when a tag moved rewritten", "UPDATE tag SET since = '2020-01-01T00:00:00Z' WHERE tag = 'latest'", "tag \(repository):latest was edited in the tables: since"),
+        ("a history interval's start rewritten", "UPDATE tag_history SET valid_from = '2020-01-01T00:00:00Z'", "tag history interval 1 was edited"),
+        ("a history interval pointed at another digest", "UPDATE tag_history SET digest = 'sha256:' || hex(zeroblob(32))", "tag history interval 1 was edited"),
+        ("a history interval deleted", "DELETE FROM tag_history", "tag history interval 1"),
+        ("a history interval inserted", "INSERT INTO tag_history (repository, tag, digest, valid_from, valid_to) "
+            + "SELECT repository, 'v0', digest, valid_from, valid_to FROM tag_history", "tag history interval 2"),
     ])
     func tampered(_ what: String, _ sql: String, _ row: String) throws {
         let directory = try TemporaryDirectory()
