@@ -28,8 +28,19 @@ package enum JSONSyntax {
         var position = 0
         /// Per open container: the key (its byte range, for an object) or the index being read.
         var steps: [Step] = []
-        /// The keys already seen in each open object, as byte ranges into `bytes`.
-        var keys: [[Range<Int>]] = []
+        /// Where the keys that hold escapes start: the rest compare as bytes.
+        var escapedKeys: Set<Int> = []
+        /// Whether the last string read held an escape.
+        var lastStringEscaped = false
+        /// The keys already seen in each open object.
+        var keys: [KeySet] = []
+
+        /// An object's keys as byte ranges into `bytes`: searched in a line while few, by hash once many
+        /// (a bake file's top level has a key per target, thousands).
+        struct KeySet {
+            var ranges: [Range<Int>] = []
+            var byHash: [Int: [Range<Int>]]?
+        }
 
         enum Step {
             /// Between an object's members: the path is the object's.
@@ -73,7 +84,7 @@ package enum JSONSyntax {
                 position += 1
                 return
             }
-            keys.append([])
+            keys.append(KeySet())
             defer { keys.removeLast() }
             steps.append(.index(0))
             defer { steps.removeLast() }
@@ -82,11 +93,11 @@ package enum JSONSyntax {
                 skipWhitespace()
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw syntax("expected a key in quotes") }
                 let key = try string()
-                if let earlier = keys[keys.count - 1].first(where: { sameKey($0, key) }) {
+                if lastStringEscaped { escapedKeys.insert(key.lowerBound) }
+                if let earlier = earlierKey(equalTo: key) {
                     steps[steps.count - 1] = .key(earlier)
                     throw fail("the key appears twice in one object (readers disagree on which one counts)")
                 }
-                keys[keys.count - 1].append(key)
                 steps[steps.count - 1] = .key(key)
                 skipWhitespace()
                 guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw syntax("expected ':' after the key") }
@@ -137,12 +148,14 @@ package enum JSONSyntax {
         mutating func string() throws(Failure) -> Range<Int> {
             position += 1
             let start = position
+            lastStringEscaped = false
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
                     position += 1
                     return start ..< position - 1
                 } else if byte == UInt8(ascii: "\\") {
+                    lastStringEscaped = true
                     try escape()
                 } else if byte < 0x20 {
                     throw syntax("a control character (\(hex(UInt32(byte)))) inside a string must be escaped")
@@ -270,12 +283,42 @@ package enum JSONSyntax {
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+        /// The same key seen before in the innermost open object, or nil (and then `key` is remembered).
+        mutating func earlierKey(equalTo key: Range<Int>) -> Range<Int>? {
+            let last = keys.count - 1
+            if keys[last].byHash == nil {
+                if let earlier = keys[last].ranges.first(where: { sameKey($0, key) }) { return earlier }
+                keys[last].ranges.append(key)
+                if keys[last].ranges.count > 16 {
+                    var table: [Int: [Range<Int>]] = [:]
+                    for range in keys[last].ranges { table[keyHash(range), default: []].append(range) }
+                    keys[last].byHash = table
+                    keys[last].ranges = []
+                }
+                return nil
+            }
+            let hash = keyHash(key)
+            if let earlier = keys[last].byHash?[hash]?.first(where: { sameKey($0, key) }) { return earlier }
+            keys[last].byHash?[hash, default: []].append(key)
+            return nil
+        }
+
+        func keyHash(_ range: Range<Int>) -> Int {
+            var hasher = Hasher()
+            let raw = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[range])
+            if escapedKeys.contains(range.lowerBound) {
+                // Hashed as the bytes of its text, as a key without escapes is.
+                Array(decodedKey(range).utf8).withUnsafeBytes { hasher.combine(bytes: $0) }
+            } else {
+                hasher.combine(bytes: raw)
+            }
+            return hasher.finalize()
+        }
+
         /// Two keys are the same when they decode to the same text; most have no escapes and compare as bytes.
         func sameKey(_ one: Range<Int>, _ other: Range<Int>) -> Bool {
-            let first = UnsafeBufferPointer(rebasing: bytes[one])
-            let second = UnsafeBufferPointer(rebasing: bytes[other])
-            if !first.contains(UInt8(ascii: "\\")), !second.contains(UInt8(ascii: "\\")) {
-                return first.count == second.count && first.elementsEqual(second)
+            if escapedKeys.isEmpty || (!escapedKeys.contains(one.lowerBound) && !escapedKeys.contains(other.lowerBound)) {
+                return one.count == other.count && bytes[one].elementsEqual(bytes[other])
             }
             return decodedKey(one) == decodedKey(other)
         }

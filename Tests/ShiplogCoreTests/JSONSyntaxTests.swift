@@ -24,6 +24,9 @@ struct JSONSyntaxTests {
     @Test("each refusal names the field, the line and column, and what is wrong", arguments: [
         Case(#"{"labels": {"a": "1", "a": "2"}}"#, #"f.json: labels.a: the key appears twice in one object"#),
         Case(#"{"a": 1, "\u0061": 2}"#, "f.json: a: the key appears twice"),
+        // Past 16 keys an object's keys are looked up by hash: escaped or not, a key hashes as its text.
+        Case("{" + (1 ... 40).map { #""k\#($0)": 0, "# }.joined() + #""k\u0033": 1}"#, "f.json: k3: the key appears twice"),
+        Case("{" + (1 ... 40).map { #""k\#($0)": 0, "# }.joined() + #""k40": 1}"#, "f.json: k40: the key appears twice"),
         Case(#"{"x": [1, 1e999]}"#, "f.json: x[1]: the number 1e999 is out of range"),
         Case(#"{"x": -1e400}"#, "the number -1e400 is out of range"),
         Case(#"{"ref": "\ud800"}"#, #"f.json: ref: not valid JSON: a lone surrogate (\uD800) is not a character (line 1, column 16)"#),
