@@ -9,6 +9,9 @@ extension ReleaseLedger {
         do { notification = try RegistryNotification.parse(data, source: source, payloadDigest: SHA256.hex(data)) } catch {
             throw .invalidInput(error)
         }
+        if notification.events.count >= 1_000 {
+            progress?("\(source): \(notification.events.count) events read; recording them in one transaction")
+        }
         let fresh = try store.record(notification.events, at: clock())
         let entries = zip(notification.events, fresh).map { event, new in
             RegistryIngestSummary.Entry(eventID: event.eventID, action: event.action, repository: event.repository.name,

@@ -75,6 +75,7 @@ extension ReleaseLedger {
         var audit = TableAudit(expectedEntries: auditTables ? Int(size) : 0)
         var next: Int64 = 0
         while next < size {
+            progress?("log verify: \(next) of \(size) entries")
             let page = try store.logEntries(from: next, limit: 20_000)
             guard !page.isEmpty else { break }
             for entry in page {
@@ -113,6 +114,7 @@ extension ReleaseLedger {
             }
         }
         // Tables: what the log recorded must be what the tables hold now.
+        if auditTables { progress?("log verify: \(size) entries; comparing the tables") }
         if auditTables, let difference = try audit.firstDifference(in: store) {
             return bad(difference.leaf, difference.problem)
         }

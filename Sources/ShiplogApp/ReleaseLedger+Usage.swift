@@ -17,6 +17,7 @@ extension ReleaseLedger {
             throw .invalidInput(error)
         }
         let days = parsed.days.compactMap { day in checkedService.map { (service: $0, day: day) } }
+        if parsed.samples.count >= 1_000 { progress?("\(source): \(parsed.samples.count) samples read; recording them in one transaction") }
         let replaced = try store.record(parsed.samples, replacingDays: days, at: clock())
         return UsageIngestSummary(source: source, samples: parsed.samples.count, replaced: replaced, ignored: parsed.ignored,
                                   costUSD: parsed.samples.reduce(MicroDollars(0)) { $0 + $1.cost },

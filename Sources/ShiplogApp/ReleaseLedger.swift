@@ -9,6 +9,8 @@ package struct ReleaseLedger: Sendable {
     let clock: @Sendable () -> Timestamp
     /// The key id of the log's checkpoint key, which the trust store refuses.
     package var logKeyID: String?
+    /// Told how far long work got (the CLI on a terminal); nil says nothing.
+    package var progress: ProgressReport?
 
     package init(store: any LedgerStore, clock: @escaping @Sendable () -> Timestamp = ReleaseLedger.systemClock, logKeyID: String? = nil) {
         self.store = store
@@ -54,6 +56,7 @@ package struct ReleaseLedger: Sendable {
                 throw .invalidInput(located)
             }
         }
+        if builds.count >= 1_000 { progress?("\(source): \(builds.count) builds read; recording them in one transaction") }
         let results = try store.record(builds, at: clock())
         return IngestSummary(source: source, builds: builds, results: results)
     }

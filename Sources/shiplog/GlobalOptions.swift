@@ -46,7 +46,9 @@ struct GlobalOptions: ParsableArguments {
     func api() throws(LedgerError) -> any LedgerAPI {
         if let serverURL { return try RemoteLedger(server: serverURL, token: token ?? Self.environment("SHIPLOG_TOKEN")) }
         let store = try SQLiteLedger(path: databasePath)
-        return LocalLedger(ledger: ReleaseLedger(store: store), logKey: .file(Self.logKey(database: databasePath)))
+        var ledger = ReleaseLedger(store: store)
+        ledger.progress = TerminalProgress.standardError?.report
+        return LocalLedger(ledger: ledger, logKey: .file(Self.logKey(database: databasePath)))
     }
 
     /// The application names what was wrong by its fields; the CLI, by the flags that set them.
@@ -62,6 +64,7 @@ struct GlobalOptions: ParsableArguments {
     /// by `flags`.
     func run(flags: [String: String] = Self.flags, _ body: (any LedgerAPI) async throws(LedgerError) -> Void) async {
         do { try await body(try api()) } catch { Terminal.fail(error.naming(flags)) }
+        TerminalProgress.standardError?.clear()
     }
 
     /// Prints a document as JSON with `--json`, else as the text `render` makes of it.
@@ -81,6 +84,7 @@ enum Terminal {
         case .storage: code = 70
         case .denied: code = 77
         }
+        TerminalProgress.standardError?.clear()
         FileHandle.standardError.write(Data("shiplog: \(error.description)\n".utf8))
         exit(code)
     }
@@ -90,6 +94,7 @@ enum Terminal {
     }
 
     static func print(_ text: String) {
+        TerminalProgress.standardError?.clear()
         FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 

@@ -80,13 +80,15 @@ struct LangfuseCommand: AsyncParsableCommand {
                 do throws(ValueError) { start = try Timestamp(rfc3339: from) } catch { throw .invalidInput(error.at("--from")) }
                 do throws(ValueError) { end = try Timestamp(rfc3339: to) } catch { throw .invalidInput(error.at("--to")) }
                 let client = try LangfuseClient(host: host, publicKey: publicKey, secretKey: secret)
+                var pages: Int?
                 try await client.fetch(what, from: start, to: end, traceName: traceName) { number, data throws(LedgerError) in
+                    TerminalProgress.standardError?.report("langfuse pull: page \(number)\(pages.map { " of \($0)" } ?? "")")
                     let document = try await api.ingestLangfuse(data, source: "\(host) page \(number)", service: attribution.service, mapping: mapping)
                     try UsageSummary.show(document, global)
                     // The page count the response announced, to know when to stop.
                     let meta = try? JSONDecoder().decode(JSONValue.self, from: data)
-                    if case let .integer(pages)? = meta?["meta"]?["totalPages"] { return Int(pages) }
-                    return nil
+                    if case let .integer(total)? = meta?["meta"]?["totalPages"] { pages = Int(total) }
+                    return pages
                 }
             }
         }

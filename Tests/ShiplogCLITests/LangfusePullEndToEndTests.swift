@@ -52,6 +52,13 @@ struct LangfusePullEndToEndTests {
         }
         let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(requests.count == 60, "30 pages, twice")
+        // On a terminal the pages are counted on stderr; stdout, sent to a file, holds only the answers.
+        let answers = directory.path("answers.json")
+        let onTerminal = try ProgressEndToEndTests.onTerminal(([ShiplogBinary.executable.path] + pull + ["--json", "--db", directory.path("ledger.sqlite")])
+            .map(ProgressEndToEndTests.quoted).joined(separator: " ") + " > " + ProgressEndToEndTests.quoted(answers))
+        #expect(onTerminal.status == 0, "\(onTerminal.screen)")
+        #expect(onTerminal.screen.contains("langfuse pull: page 1"), "\(onTerminal.screen)")
+        #expect(!(try String(contentsOfFile: answers, encoding: .utf8)).contains("langfuse pull:"))
         #expect(requests.first?.contains("fromTimestamp=2024-02-17T00%3A00%3A00.000Z") == true, "\(requests.first ?? "")")
         #expect(requests.first?.contains("toTimestamp=2024-02-19T00%3A00%3A00.000Z") == true, "through the end of the last day")
         let report = try #require(try shiplog.json(["cost", "report", "--from", "2024-02-17", "--to", "2024-02-18"]) as? [String: Any])
