@@ -192,7 +192,7 @@ package struct LocalLedger: LedgerAPI {
 
     /// The newest checkpoint kept, without signing one (what the server gives a reader); `notFound` when none was signed yet.
     package func latestCheckpoint() async throws(LedgerError) -> Document {
-        guard let latest = try ledger.store.checkpoints().last else {
+        guard let latest = try ledger.store.latestCheckpoint() else {
             throw .notFound("no checkpoint has been signed yet: a caller who may write signs one")
         }
         return Document(latest)

@@ -24,6 +24,13 @@ extension ReleaseLedger {
         return checkpoint
     }
 
+    /// Signs a checkpoint when the log has grown past the newest one kept (the server does, at start, on
+    /// its timer and as it stops), so that what was written is soon covered by a signature.
+    package func checkpointIfGrown(signer: LogSigner) throws(LedgerError) -> Checkpoint? {
+        guard try store.latestCheckpoint()?.treeSize != store.logSize() else { return nil }
+        return try checkpoint(signer: signer)
+    }
+
     package func proveInclusion(index: Int64, size requested: Int64?) throws(LedgerError) -> InclusionProof {
         let current = try store.logSize()
         let size = requested ?? current

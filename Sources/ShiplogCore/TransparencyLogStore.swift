@@ -11,6 +11,8 @@ package protocol TransparencyLogReading: Sendable {
     /// level then index: `log verify` holds each to what the leaves make.
     func storedSubtrees() throws(LedgerError) -> [SubtreeHash]
     func checkpoints() throws(LedgerError) -> [Checkpoint]
+    /// The checkpoint of the largest tree size, without reading them all.
+    func latestCheckpoint() throws(LedgerError) -> Checkpoint?
 }
 
 package protocol TransparencyLogStore: TransparencyLogReading {

@@ -10,6 +10,9 @@ package struct ServerConfiguration: Sendable {
     /// Reads (GET) without a token; writes always need one.
     package var openReads = false
     package var logLevel: Logger.Level = .info
+    /// How often the server signs a checkpoint when the log has grown; nil: only at start, at stop and
+    /// when a writer asks.
+    package var checkpointInterval: Duration? = .seconds(60)
 
     package init() {}
 }

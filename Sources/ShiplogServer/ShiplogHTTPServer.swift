@@ -76,7 +76,9 @@ package enum ShiplogHTTPServer {
             },
             logger: logger
         )
-        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Services stop in reverse order: the timer's last checkpoint comes after the last request's write.
+        let timer = CheckpointTimer(ledger: ledger, signer: logSigner, interval: configuration.checkpointInterval, logger: logger)
+        let services = ServiceGroup(configuration: .init(services: [timer, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }
 

@@ -135,14 +135,20 @@ extension SQLiteLedger {
     }
 
     package func checkpoints() throws(LedgerError) -> [Checkpoint] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM log_checkpoint ORDER BY tree_size").map(Self.checkpoint(from:)) }
+    }
+
+    package func latestCheckpoint() throws(LedgerError) -> Checkpoint? {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM log_checkpoint ORDER BY tree_size").map { row in
-                let root: Data = row["root_hash"]
-                let note: String = row["note"]
-                return Checkpoint(origin: String(note.prefix { $0 != "\n" }), treeSize: row["tree_size"], rootHash: Array(root),
-                                  note: note, createdAt: try Timestamp(rfc3339: row["created_at"]))
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM log_checkpoint ORDER BY tree_size DESC LIMIT 1").map(Self.checkpoint(from:))
         }
+    }
+
+    static func checkpoint(from row: Row) throws -> Checkpoint {
+        let root: Data = row["root_hash"]
+        let note: String = row["note"]
+        return Checkpoint(origin: String(note.prefix { $0 != "\n" }), treeSize: row["tree_size"], rootHash: Array(root),
+                          note: note, createdAt: try Timestamp(rfc3339: row["created_at"]))
     }
 
     /// Hashes of complete subtrees: leaves from log_entry, small subtrees from their leaves, the rest from log_node.

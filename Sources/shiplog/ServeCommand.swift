@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
             Each setting comes from its flag, else its SHIPLOG_* variable, else the default: --host SHIPLOG_HOST
             (127.0.0.1), --port SHIPLOG_PORT (8080; 0 picks a free port), --db SHIPLOG_DB (./shiplog.sqlite),
             --max-body-bytes SHIPLOG_MAX_BODY_BYTES (1048576), --open-reads SHIPLOG_OPEN_READS (false),
-            --log-level SHIPLOG_LOG_LEVEL (info). Stops on SIGTERM or SIGINT after in-flight requests finish.
+            --log-level SHIPLOG_LOG_LEVEL (info), --checkpoint-interval SHIPLOG_CHECKPOINT_INTERVAL (60 seconds; 0: only at
+            start and stop). Stops on SIGTERM or SIGINT after in-flight requests finish, signing a last checkpoint.
             """)
 
     @Option(help: "The address to listen on.") var host: String?
@@ -25,6 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Request bodies larger than this are refused with 413.") var maxBodyBytes: Int?
     @Flag(help: "Let GET requests through without a token.") var openReads = false
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
+    @Option(help: ArgumentHelp("Sign a checkpoint this often (seconds) while the log grows; 0: only at start and stop.",
+                               valueName: "seconds")) var checkpointInterval: Int?
 
     func run() async throws {
         var configuration = ServerConfiguration()
@@ -51,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard let signer = try logKey.signer(create: true) else { throw LedgerError.storage("the log key \(logKey.path) could not be created") }
             let ledger = ReleaseLedger(store: store, logKeyID: signer.publicKey.keyID)
             // Readers are served the latest checkpoint (only writers sign new ones): start with a current one.
-            if try store.checkpoints().last?.treeSize != store.logSize() { _ = try ledger.checkpoint(signer: signer) }
+            _ = try ledger.checkpointIfGrown(signer: signer)
             try await ShiplogHTTPServer.run(ledger: ledger, logSigner: signer, configuration: configuration, metrics: metrics, logger: logger)
             try store.close()
             logger.info("shiplog stopped; database closed")
@@ -90,6 +93,12 @@ struct ServeCommand: AsyncParsableCommand {
                 throw InvalidInput(field: "SHIPLOG_OPEN_READS", value: value, reason: "expected true or false")
             }
             configuration.openReads = flag
+        }
+        if let (value, name) = setting(checkpointInterval.map(String.init), "SHIPLOG_CHECKPOINT_INTERVAL") {
+            guard let seconds = Int(value), (0 ... 86_400).contains(seconds) else {
+                throw InvalidInput(field: name, value: value, reason: "a number of seconds from 0 (off) to 86400")
+            }
+            configuration.checkpointInterval = seconds == 0 ? nil : .seconds(seconds)
         }
         if let (value, name) = setting(logLevel, "SHIPLOG_LOG_LEVEL") {
             guard let level = Logger.Level(rawValue: value.lowercased()) else {

@@ -105,6 +105,37 @@ struct TransparencyLogEndToEndTests {
         if firstBad == nil { #expect((object["problem"] as? String)?.contains("history was rewritten") == true) }
     }
 
+    /// Issue 14, item 5: past the last checkpoint no signature covers the entries, but the kept subtree
+    /// hashes and the tables still do: a tail cut off or reordered there is reported.
+    @Test("entries after the last checkpoint: cut off or swapped, they are reported", arguments: [
+        // entries 0-4 under the checkpoint, then builds 5-44; the store keeps the hash of 16-31 (level 4)
+        ("20 entries cut off the tail", "DELETE FROM log_entry WHERE leaf_index >= 25", "the subtree of entries 16–31 no longer matches"),
+        ("3 entries cut off the tail, past every kept subtree", "DELETE FROM log_entry WHERE leaf_index >= 42",
+         "is in the tables but no log entry records it"),
+        ("the last two entries swapped", """
+            UPDATE log_entry SET leaf_index = 100 WHERE leaf_index = 43; UPDATE log_entry SET leaf_index = 43 WHERE leaf_index = 44;
+            UPDATE log_entry SET leaf_index = 44 WHERE leaf_index = 100;
+            """, "build"),
+        ("two entries swapped under a kept subtree", """
+            UPDATE log_entry SET leaf_index = 100 WHERE leaf_index = 20; UPDATE log_entry SET leaf_index = 20 WHERE leaf_index = 21;
+            UPDATE log_entry SET leaf_index = 21 WHERE leaf_index = 100;
+            """, "the subtree of entries 16–31 no longer matches"),
+    ])
+    func afterTheLastCheckpoint(_ what: String, _ sql: String, _ problem: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shiplog = try ledger(directory)
+        let report = directory.path("more.json")
+        try CrashEndToEndTests.report(count: 40, first: 1).write(to: URL(fileURLWithPath: report))
+        #expect(try shiplog.run(["ingest", "push-metadata", report]).status == 0)
+        #expect((try shiplog.json(["log", "verify"]) as? [String: Any])?["intact"] as? Bool == true)
+        try sqlite(directory.path("ledger.sqlite"), Self.dropTriggers + sql)
+        let result = try shiplog.run(["log", "verify", "--json"])
+        #expect(result.status == 1, "\(what): \(result.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((object["problem"] as? String)?.contains(problem) == true, "\(what): \(result.stdout)")
+    }
+
     @Test("--skip-tables checks only the log's own rows")
     func skipTables() throws {
         let directory = try TemporaryDirectory()
@@ -235,5 +266,43 @@ struct LogVerifyKeysEndToEndTests {
         let junk = try shiplog.run(["log", "verify", "--checkpoint", directory.path("junk.note")])
         #expect(junk.status == 65)
         #expect(junk.stderr.contains("--checkpoint"), "\(junk.stderr)")
+    }
+}
+
+@Suite("the server signs checkpoints on its own", .serialized)
+struct CheckpointTimerEndToEndTests {
+    static func sizes(_ database: String) throws -> (log: Int, checkpoint: Int) {
+        let output = try Tool.run("/usr/bin/sqlite3", [database, "SELECT (SELECT count(*) FROM log_entry), (SELECT coalesce(max(tree_size), -1) FROM log_checkpoint)"])
+        let numbers = output.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").compactMap { Int($0) }
+        return (numbers.first ?? -2, numbers.last ?? -2)
+    }
+
+    /// What the server writes is covered by a signature within the interval, and at the latest when it stops.
+    @Test("every --checkpoint-interval while the log grows, and once more on SIGTERM")
+    func timer() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = directory.path("l.sqlite")
+        let created = try ShiplogBinary(database: database).json(["tokens", "create", "--name", "ci", "--scope", "builds:write"])
+        let token = try #require((created as? [String: Any])?["token"] as? String)
+        let server = try ServerProcess(database: database, arguments: ["--checkpoint-interval", "1"])
+        let remote = ShiplogBinary(database: directory.path("unused.sqlite"), environment: ["SHIPLOG_SERVER": server.url, "SHIPLOG_TOKEN": token])
+        func record(_ byte: String) throws {
+            let result = try remote.run(["build", "record", "--service", "api", "--image", "ghcr.io/acme/api:\(byte)",
+                                         "--digest", "sha256:" + String(repeating: byte, count: 64)])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        try record("a")
+        var sizes = try Self.sizes(database)
+        for _ in 0 ..< 50 where sizes.checkpoint != sizes.log {
+            Thread.sleep(forTimeInterval: 0.1)
+            sizes = try Self.sizes(database)
+        }
+        #expect(sizes.log == 1 && sizes.checkpoint == 1, "signed within the interval, asked by no one: \(sizes)")
+        try record("b")
+        let (status, log) = server.stop()
+        #expect(status == 0, "\(log)")
+        sizes = try Self.sizes(database)
+        #expect(sizes.log == 2 && sizes.checkpoint == 2, "the last write is covered once the server has stopped: \(sizes)")
     }
 }
