@@ -14,7 +14,7 @@ package enum JSONInput {
             guard let first = candidates.first else { throw InvalidInput(source: source, reason: "not valid JSON") }
             let others = candidates.count > 1 ? " (or one of the \(candidates.count - 1) other numbers that are not whole)" : ""
             throw InvalidInput(source: source, field: first.path, value: first.text,
-                               reason: "a whole number is expected here\(others)")
+                               reason: "this field cannot hold the number: a whole number, or a decimal from 1e-128 to 1e127, is expected\(others)")
         } catch let error as DecodingError {
             throw invalidInput(from: error, source: source)
         } catch {

@@ -67,7 +67,7 @@ struct JSONSyntaxTests {
         #expect {
             _ = try JSONInput.decode(Body.self, from: Data(#"{"count": 1.5}"#.utf8), source: "request body")
         } throws: { error in
-            "\(error)" == #"request body: count: "1.5": a whole number is expected here"#
+            "\(error)" == #"request body: count: "1.5": this field cannot hold the number: a whole number, or a decimal from 1e-128 to 1e127, is expected"#
         }
     }
 }
