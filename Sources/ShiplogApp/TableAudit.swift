@@ -70,12 +70,15 @@ struct TableAudit {
             ? "deploy_id" : "id")) ?? -1
         switch LedgerEvent.Kind(rawValue: entry.kind) {
         case .deployStarted?:
-            set(.deploy, String(id), fields(["environment", "service", "repository", "digest", "state"]), leaf: entry.index)
+            var deploy = fields(["environment", "slot", "service", "repository", "tag", "digest", "state", "actor", "started_at"])
+            deploy["finished_at"] = ""
+            set(.deploy, String(id), deploy, leaf: entry.index)
             // The live pointer of (environment, slot, service) is its newest started deploy.
             let place = "\(text("environment"))/\(text("slot"))/\(text("service"))"
             if Int64(expected[.live]?[place]?["deploy_id"] ?? "") ?? 0 < id { set(.live, place, ["deploy_id": String(id)], leaf: entry.index) }
         case .deployFinished?:
             expected[.deploy]?[String(id)]?["state"] = text("state")
+            expected[.deploy]?[String(id)]?["finished_at"] = text("finished_at")
             leafOf["deploy \(id)"] = entry.index
         case .signature?:
             set(.signature, String(id), fields(["repository", "digest", "payload", "signature"]), leaf: entry.index)
@@ -85,16 +88,16 @@ struct TableAudit {
             expected[.key]?[text("key_id")]?["revoked"] = "true"
             leafOf["key \(text("key_id"))"] = entry.index
         case .imageMarkedBad?:
-            set(.badMark, text("repository") + "@" + text("digest"), ["reason": text("reason")], leaf: entry.index)
+            set(.badMark, text("repository") + "@" + text("digest"), ["reason": text("reason"), "marked_at": text("marked_at")], leaf: entry.index)
         case .deployCheck?:
-            set(.check, next(.check), fields(["deploy_id", "name", "status", "detail"]), leaf: entry.index)
+            set(.check, next(.check), fields(["deploy_id", "name", "status", "detail", "checked_at"]), leaf: entry.index)
         case .environment?:
             set(.environment, text("name"), fields(["slots", "active_slot", "require_signature"]), leaf: entry.index)
         case .trafficSwitch?:
-            set(.trafficSwitch, next(.trafficSwitch), fields(["environment", "from", "to", "actor"]), leaf: entry.index)
+            set(.trafficSwitch, next(.trafficSwitch), fields(["environment", "from", "to", "actor", "switched_at"]), leaf: entry.index)
             expected[.environment]?[text("environment")]?["active_slot"] = text("to")
         case .deployRefused?:
-            set(.refusal, next(.refusal), fields(["environment", "slot", "service", "repository", "tag", "digest", "reason", "actor"]),
+            set(.refusal, next(.refusal), fields(["environment", "slot", "service", "repository", "tag", "digest", "reason", "actor", "refused_at"]),
                 leaf: entry.index)
         case .tag?:
             move(TagKey(repository: text("repository"), tag: text("tag")), to: text("digest"), at: text("since"), leaf: entry.index)
@@ -192,9 +195,11 @@ struct TableAudit {
     private static func actualRows(in store: any LedgerReading) throws(LedgerError) -> [RowKind: [String: [String: String]]] {
         var rows: [RowKind: [String: [String: String]]] = [:]
         for deploy in try store.allDeploys() {
-            rows[.deploy, default: [:]][String(deploy.id)] = ["environment": deploy.environment, "service": deploy.service,
-                                                              "repository": deploy.repository, "digest": deploy.digest,
-                                                              "state": deploy.state.rawValue]
+            rows[.deploy, default: [:]][String(deploy.id)] = [
+                "environment": deploy.environment, "slot": deploy.slot ?? "", "service": deploy.service, "repository": deploy.repository,
+                "tag": deploy.tag ?? "", "digest": deploy.digest, "state": deploy.state.rawValue, "actor": deploy.actor ?? "",
+                "started_at": deploy.startedAt?.description ?? "", "finished_at": deploy.finishedAt?.description ?? "",
+            ]
         }
         for signature in try store.allSignatures() {
             rows[.signature, default: [:]][String(signature.id)] = [
@@ -205,10 +210,11 @@ struct TableAudit {
         for key in try store.keys() {
             rows[.key, default: [:]][key.keyID] = ["public_key_pem": key.publicKeyPEM, "name": key.name, "revoked": String(key.isRevoked)]
         }
-        for (image, reason) in try store.badImages() { rows[.badMark, default: [:]][image] = ["reason": reason] }
+        for (image, reason, markedAt) in try store.badImages() { rows[.badMark, default: [:]][image] = ["reason": reason, "marked_at": markedAt] }
         for (index, check) in try store.allChecks().enumerated() {
             rows[.check, default: [:]][String(index + 1)] = ["deploy_id": String(check.deployID), "name": check.name,
-                                                              "status": check.status.rawValue, "detail": check.detail ?? ""]
+                                                              "status": check.status.rawValue, "detail": check.detail ?? "",
+                                                              "checked_at": check.checkedAt.description]
         }
         for environment in try store.environments() {
             rows[.environment, default: [:]][environment.name] = [
@@ -218,13 +224,14 @@ struct TableAudit {
         }
         for (index, change) in try store.allSwitches().enumerated() {
             rows[.trafficSwitch, default: [:]][String(index + 1)] = ["environment": change.environment, "from": change.fromSlot,
-                                                                     "to": change.toSlot, "actor": change.actor ?? ""]
+                                                                     "to": change.toSlot, "actor": change.actor ?? "",
+                                                                     "switched_at": change.switchedAt.description]
         }
-        for (index, (deploy, reason)) in try store.allRefusals().enumerated() {
+        for (index, (deploy, reason, refusedAt)) in try store.allRefusals().enumerated() {
             rows[.refusal, default: [:]][String(index + 1)] = [
                 "environment": deploy.environment, "slot": deploy.slot ?? "", "service": deploy.service,
                 "repository": deploy.repository.name, "tag": deploy.tag ?? "", "digest": deploy.digest.description, "reason": reason,
-                "actor": deploy.actor ?? "",
+                "actor": deploy.actor ?? "", "refused_at": refusedAt,
             ]
         }
         for pointer in try store.livePointers() {

@@ -13,12 +13,12 @@ package protocol DeployReading: Sendable {
     /// Every deploy, oldest first (for comparing the tables with the log).
     func allDeploys() throws(LedgerError) -> [Deploy]
     /// Every image marked bad, as repository@digest, with the reason recorded.
-    func badImages() throws(LedgerError) -> [(image: String, reason: String)]
+    func badImages() throws(LedgerError) -> [(image: String, reason: String, markedAt: String)]
     /// Every check, every traffic switch and every refused deploy, oldest first; which deploy is live where.
     /// These four are for comparing the tables with the log.
     func allChecks() throws(LedgerError) -> [DeployCheck]
     func allSwitches() throws(LedgerError) -> [TrafficSwitch]
-    func allRefusals() throws(LedgerError) -> [(deploy: NewDeploy, reason: String)]
+    func allRefusals() throws(LedgerError) -> [(deploy: NewDeploy, reason: String, refusedAt: String)]
     func livePointers() throws(LedgerError) -> [(environment: String, slot: String?, service: String, deployID: Int64)]
 }
 

@@ -66,9 +66,11 @@ extension SQLiteLedger {
         try read { db in try Row.fetchAll(db, sql: "SELECT \(Self.deployColumns) FROM deploy d ORDER BY id").map(Self.deploy(from:)) }
     }
 
-    package func badImages() throws(LedgerError) -> [(image: String, reason: String)] {
+    package func badImages() throws(LedgerError) -> [(image: String, reason: String, markedAt: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT repository || '@' || digest, reason FROM bad_image ORDER BY 1").map { row in (row[0], row[1]) }
+            try Row.fetchAll(db, sql: "SELECT repository || '@' || digest, reason, marked_at FROM bad_image ORDER BY 1").map { row in
+                (row[0], row[1], row[2])
+            }
         }
     }
 
@@ -96,14 +98,14 @@ extension SQLiteLedger {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM traffic_switch ORDER BY id").map(Self.trafficSwitch(from:)) }
     }
 
-    package func allRefusals() throws(LedgerError) -> [(deploy: NewDeploy, reason: String)] {
+    package func allRefusals() throws(LedgerError) -> [(deploy: NewDeploy, reason: String, refusedAt: String)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM deploy_refusal ORDER BY id").map { row in
                 let slot: String = row["slot"]
                 let deploy = NewDeploy(environment: row["environment"], slot: slot.isEmpty ? nil : slot, service: row["service"],
                                        repository: Repository(validated: row["repository"]), tag: row["tag"],
                                        digest: Digest(validated: row["digest"]), actor: row["actor"])
-                return (deploy, row["reason"])
+                return (deploy, row["reason"], row["refused_at"])
             }
         }
     }
