@@ -13,6 +13,7 @@ package protocol LedgerAPI: Sendable {
     func ingestRegistryEvents(_ data: Data, source: String) async throws(LedgerError) -> Document
     func ingestLangfuse(_ data: Data, source: String, service: String?, mapping: LangfuseExport.ServiceMapping?) async throws(LedgerError) -> Document
     func costReport(from: String, to: String, by: CostReport.Period) async throws(LedgerError) -> Document
+    func deliveryReport(_ request: DeliveryReportRequest) async throws(LedgerError) -> Document
     func builds(_ query: BuildQuery) async throws(LedgerError) -> Document
     /// One repository's history of the image (`repository` given), or `{"images": [...]}` for every repository.
     func image(digest: Digest, repository: Repository?) async throws(LedgerError) -> Document

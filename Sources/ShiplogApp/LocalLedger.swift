@@ -86,6 +86,10 @@ package struct LocalLedger: LedgerAPI {
         try read { try $0.costReport(from: from, to: to, by: by) }
     }
 
+    package func deliveryReport(_ request: DeliveryReportRequest) async throws(LedgerError) -> Document {
+        try read { try $0.deliveryReport(request) }
+    }
+
     package func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
         try read { try $0.builds(query) }
     }

@@ -16,11 +16,14 @@ package struct NewBuild: Sendable, Hashable, Codable {
     /// When the image was built; the ledger uses the time it recorded the build when absent.
     package var builtAt: Timestamp?
     package var labels: [String: String]
+    /// When the commit the image was built from was made: where DORA's lead time starts.
+    package var committedAt: Timestamp?
 
     package init(
         service: String, repository: Repository, tag: String, digest: Digest,
         commit: String? = nil, ref: String? = nil, runID: String? = nil, runAttempt: Int? = nil,
-        runURL: String? = nil, builder: String? = nil, builtAt: Timestamp? = nil, labels: [String: String] = [:]
+        runURL: String? = nil, builder: String? = nil, builtAt: Timestamp? = nil, labels: [String: String] = [:],
+        committedAt: Timestamp? = nil
     ) {
         self.service = service
         self.repository = repository
@@ -34,11 +37,12 @@ package struct NewBuild: Sendable, Hashable, Codable {
         self.builder = builder
         self.builtAt = builtAt
         self.labels = labels
+        self.committedAt = committedAt
     }
 
     enum CodingKeys: String, CodingKey {
         case service, repository, tag, digest, commit, ref, builder, labels
-        case runID = "run_id", runAttempt = "run_attempt", runURL = "run_url", builtAt = "built_at"
+        case runID = "run_id", runAttempt = "run_attempt", runURL = "run_url", builtAt = "built_at", committedAt = "committed_at"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -49,6 +53,7 @@ package struct NewBuild: Sendable, Hashable, Codable {
         digest = try container.decode(Digest.self, forKey: .digest)
         let run = try BuildRun(from: decoder)
         (commit, ref, runID, runAttempt, runURL, builder) = (run.commit, run.ref, run.runID, run.runAttempt, run.runURL, run.builder)
+        committedAt = run.committedAt
         builtAt = try container.decodeIfPresent(Timestamp.self, forKey: .builtAt)
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
     }
@@ -84,6 +89,7 @@ package struct Build: Sendable, Hashable, Encodable {
     @Nullable package var builder: String?
     package var builtAt: Timestamp
     package var labels: [String: String]
+    @Nullable package var committedAt: Timestamp?
 
     /// A new build as recorded under `id`; `builtAt` is its own time, else when the ledger recorded it.
     package init(id: Int64, _ build: NewBuild, builtAt: Timestamp) {
@@ -95,6 +101,7 @@ package struct Build: Sendable, Hashable, Encodable {
         (commit, ref, runID, runAttempt, runURL, builder) = (build.commit, build.ref, build.runID, build.runAttempt, build.runURL, build.builder)
         self.builtAt = builtAt
         labels = build.labels
+        committedAt = build.committedAt
     }
 }
 

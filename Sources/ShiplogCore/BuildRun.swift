@@ -9,10 +9,12 @@ package struct BuildRun: Sendable, Decodable {
     package var runAttempt: Int?
     package var runURL: String?
     package var builder: String?
+    /// When the commit was made (`committed_at`).
+    package var committedAt: Timestamp?
 
     enum CodingKeys: String, CodingKey {
         case commit, ref, builder
-        case runID = "run_id", runAttempt = "run_attempt", runURL = "run_url"
+        case runID = "run_id", runAttempt = "run_attempt", runURL = "run_url", committedAt = "committed_at"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -23,5 +25,6 @@ package struct BuildRun: Sendable, Decodable {
         runAttempt = try container.decodeAttemptIfPresent(forKey: .runAttempt)
         runURL = try container.decodeIfPresent(String.self, forKey: .runURL)
         builder = try container.decodeIfPresent(String.self, forKey: .builder)
+        committedAt = try container.decodeIfPresent(Timestamp.self, forKey: .committedAt)
     }
 }

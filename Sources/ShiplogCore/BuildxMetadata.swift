@@ -53,6 +53,8 @@ package enum BuildxMetadata {
         }
         let attempt: Int?
         do { attempt = try context.run?.attempt() } catch { throw error.at("run_attempt") }
+        let committedAt: Timestamp?
+        do { committedAt = try context.run?.committedAt() } catch { throw error.at("committed_at") }
         // (bake target or nil, the path prefix for errors, the result object)
         var results: [(target: String?, path: String?, result: Object)] = []
         if isBuildResult(has: { name in document.rest[name] != nil || document.objects.contains { $0.name == name } }) {
@@ -124,7 +126,7 @@ package enum BuildxMetadata {
                     service: service, repository: reference.repository, tag: reference.tag ?? "latest", digest: digest,
                     commit: context.run?.commit, ref: context.run?.ref, runID: context.run?.runID,
                     runAttempt: attempt, runURL: context.run?.runURL,
-                    builder: builder, builtAt: builtAt, labels: labels
+                    builder: builder, builtAt: builtAt, labels: labels, committedAt: committedAt
                 ))
             }
         }

@@ -4,14 +4,20 @@ import Foundation
 extension LedgerEvent {
     /// A recorded build; `movedTag` says whether recording it moved its tag (one write, one leaf).
     package static func build(id: Int64, _ build: NewBuild, builtAt: String, recordedAt: String, movedTag: Bool = false) -> LedgerEvent {
-        LedgerEvent(.build, [  // keys in canonical order, which spares the encoder a sort per build
-            "builder": .text(build.builder), "built_at": .string(builtAt), "commit": .text(build.commit),
-            "digest": .string(build.digest.description), "id": .integer(id),
-            "labels": .object(build.labels.map { ($0.key, Value.string($0.value)) }), "moved_tag": .bool(movedTag),
-            "recorded_at": .string(recordedAt), "ref": .text(build.ref), "repository": .string(build.repository.name),
-            "run_attempt": .number(build.runAttempt), "run_id": .text(build.runID.flatMap { $0.isEmpty ? nil : $0 }),
-            "run_url": .text(build.runURL), "service": .string(build.service), "tag": .string(build.tag),
-        ])
+        // `committed_at` came later (migration 0010): only builds that have one carry it, so the entries of
+        // older builds still regenerate byte for byte from their rows.
+        var fields: [(String, Value)] = [  // keys in canonical order, which spares the encoder a sort per build
+            ("builder", .text(build.builder)), ("built_at", .string(builtAt)), ("commit", .text(build.commit)),
+        ]
+        if let committed = build.committedAt { fields.append(("committed_at", .string(committed.description))) }
+        fields += [
+            ("digest", .string(build.digest.description)), ("id", .integer(id)),
+            ("labels", .object(build.labels.map { ($0.key, Value.string($0.value)) })), ("moved_tag", .bool(movedTag)),
+            ("recorded_at", .string(recordedAt)), ("ref", .text(build.ref)), ("repository", .string(build.repository.name)),
+            ("run_attempt", .number(build.runAttempt)), ("run_id", .text(build.runID.flatMap { $0.isEmpty ? nil : $0 })),
+            ("run_url", .text(build.runURL)), ("service", .string(build.service)), ("tag", .string(build.tag)),
+        ]
+        return LedgerEvent(.build, fields: fields)
     }
 
     /// A tag moved without a build (a registry push event); a build that moves its tag says so itself.

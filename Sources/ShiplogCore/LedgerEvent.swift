@@ -30,6 +30,12 @@ package struct LedgerEvent: Sendable {
         self.fields = fields.map { ($0.key, $0.value) }
     }
 
+    /// For factories whose fields depend on the value (a key only some events carry).
+    package init(_ kind: Kind, fields: [(String, Value)]) {
+        self.kind = kind
+        self.fields = fields
+    }
+
     /// `{"kind":…,"v":1,…fields}` in canonical form.
     package var canonicalJSON: [UInt8] {
         var writer = CanonicalWriter()

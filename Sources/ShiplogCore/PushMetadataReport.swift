@@ -67,7 +67,7 @@ package struct PushMetadataReport: Sendable, Decodable {
             NewBuild(
                 service: entry.service, repository: entry.image.repository, tag: entry.image.tag ?? "latest",
                 digest: entry.digest, commit: run.commit, ref: run.ref, runID: run.runID, runAttempt: run.runAttempt,
-                runURL: run.runURL, builder: run.builder, builtAt: pushedAt, labels: entry.labels
+                runURL: run.runURL, builder: run.builder, builtAt: pushedAt, labels: entry.labels, committedAt: run.committedAt
             )
         }
     }

@@ -63,6 +63,11 @@ package struct RemoteLedger: LedgerAPI {
         try await send("GET", "/v1/reports/cost", query: [("from", from), ("to", to), ("by", by.rawValue)])
     }
 
+    package func deliveryReport(_ request: DeliveryReportRequest) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/reports/dora", query: [("environment", request.environment), ("from", request.from), ("to", request.to),
+                                                          ("by", request.by.rawValue), ("service", request.service)])
+    }
+
     package func builds(_ query: BuildQuery) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/builds", query: [("service", query.service), ("since", query.since?.description), ("limit", String(query.limit))])
     }

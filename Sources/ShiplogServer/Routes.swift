@@ -64,10 +64,23 @@ enum Routes {
                 } ?? .day
                 return try call.answer(try await api.costReport(from: from, to: to, by: by))
             },
+            Route(.get, "/v1/reports/dora", .read) { call in
+                guard let environment = call.query("environment") else {
+                    throw Problem.invalidInput(InvalidInput(field: "environment", reason: "name the environment to report on"))
+                }
+                let by = try call.query("by").map { text throws(Problem) in
+                    try call.parsed("by", text) { (value: String) throws(ValueError) in
+                        guard let period = DeliveryReport.Period(rawValue: value) else { throw ValueError(value: value, reason: "expected week or month") }
+                        return period
+                    }
+                } ?? .week
+                return try call.answer(try await api.deliveryReport(DeliveryReportRequest(
+                    environment: environment, from: call.query("from"), to: call.query("to"), by: by, service: call.query("service"))))
+            },
             Route(.post, "/v1/ingest/buildx-metadata", .buildsWrite) { call in
                 var context = BuildxMetadata.Context(run: GitHubActionsEnvironment(
                     commit: call.query("commit"), ref: call.query("ref"), runID: call.query("run_id"),
-                    runAttempt: call.query("run_attempt"), runURL: call.query("run_url")))
+                    runAttempt: call.query("run_attempt"), runURL: call.query("run_url"), commitTime: call.query("committed_at")))
                 if let service = call.query("service") { context.service = try call.parsed("service", service, ServiceName.validate) }
                 if let image = call.query("image") { context.image = try call.parsed("image", image, ImageReference.init(parsing:)) }
                 return try call.answer(try await api.ingestBuildxMetadata(try await call.body(), source: "request body", context: context))

@@ -184,6 +184,34 @@ extension SQLiteLedger {
         }
     }
 
+    package func deliveryDeploys(environment: String, startedBefore end: Timestamp) throws(LedgerError) -> [DeliveryDeploy] {
+        try read { db in
+            // The commit time of the build with the deploy's own tag (the reference team tags by git sha), else
+            // of the earliest build of that image.
+            try Row.fetchCursor(db, sql: """
+                SELECT \(Self.factColumns),
+                       coalesce((SELECT min(b.committed_at) FROM build b WHERE b.digest = d.digest AND b.repository = d.repository AND b.tag = d.tag),
+                                (SELECT min(b.committed_at) FROM build b WHERE b.digest = d.digest AND b.repository = d.repository))
+                FROM deploy d INDEXED BY deploy_by_environment
+                WHERE d.environment = ? AND d.started_at < ? AND d.state IN ('succeeded', 'failed')
+                ORDER BY d.started_at, d.id
+                """, arguments: [environment, end.description]).map { row in
+                let committed: String? = row[14]
+                return DeliveryDeploy(facts: try Self.facts(from: row),
+                                      committedAt: try committed.map { text throws(ValueError) in try Timestamp(rfc3339: text) })
+            }.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    package func unfinishedDeploys(environment: String, from start: Timestamp, to end: Timestamp) throws(LedgerError) -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM deploy INDEXED BY deploy_by_environment
+                WHERE environment = ? AND started_at >= ? AND started_at < ? AND state NOT IN ('succeeded', 'failed')
+                """, arguments: [environment, start.description, end.description]) ?? 0
+        }
+    }
+
     package func currentDigest(repository: Repository, tag: String) throws(LedgerError) -> Digest? {
         try read { db in
             try String.fetchOne(db, sql: "SELECT digest FROM tag WHERE repository = ? AND tag = ?", arguments: [repository.name, tag])

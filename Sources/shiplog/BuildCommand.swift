@@ -12,7 +12,8 @@ struct BuildCommand: AsyncParsableCommand {
             abstract: "Record one CI build and push of a service image.",
             discussion: """
                 Missing --commit, --ref, --run-id, --run-attempt and --run-url are taken from GITHUB_SHA, GITHUB_REF,
-                GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT and GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID.
+                GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT and GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID;
+                a missing --commit-time from the push event GITHUB_EVENT_PATH names (head_commit.timestamp).
                 Recording the same repository, digest, tag and run again returns the same build.
                 """)
 
@@ -26,6 +27,7 @@ struct BuildCommand: AsyncParsableCommand {
         @Option(help: "CI run URL.") var runUrl: String?
         @Option(help: "The builder that produced the image.") var builder: String?
         @Option(help: ArgumentHelp("When the image was built (RFC 3339); default now.", valueName: "time")) var builtAt: String?
+        @Option(help: ArgumentHelp("When the commit was made (RFC 3339): where lead time starts.", valueName: "time")) var commitTime: String?
         @Option(name: .customLong("label"), help: ArgumentHelp("A free-form label, repeatable.", valueName: "key=value"))
         var labels: [String] = []
         @OptionGroup var global: GlobalOptions
@@ -33,7 +35,7 @@ struct BuildCommand: AsyncParsableCommand {
         func run() async {
             let build: NewBuild
             do {
-                build = try newBuild(environment: ProcessInfo.processInfo.environment)
+                build = try newBuild(environment: ProcessInfo.processInfo.environment, event: try GitHubEventFile.read())
             } catch {
                 Terminal.fail(.invalidInput(error))
             }
@@ -45,8 +47,8 @@ struct BuildCommand: AsyncParsableCommand {
         }
 
         /// The build the flags describe, with run details from GitHub Actions where flags are absent.
-        func newBuild(environment: [String: String]) throws(InvalidInput) -> NewBuild {
-            let github = GitHubActionsEnvironment(environment)
+        func newBuild(environment: [String: String], event: JSONValue? = nil) throws(InvalidInput) -> NewBuild {
+            let github = GitHubActionsEnvironment(environment, event: event)
             let reference: ImageReference
             let parsedDigest: Digest
             do { reference = try ImageReference(parsing: image) } catch { throw error.at("--image") }
@@ -64,10 +66,15 @@ struct BuildCommand: AsyncParsableCommand {
             if let builtAt {
                 do { time = try Timestamp(rfc3339: builtAt) } catch { throw error.at("--built-at") }
             }
+            let committedAt: Timestamp?
+            do { committedAt = try GitHubActionsEnvironment(commitTime: commitTime ?? github.commitTime).committedAt() } catch {
+                throw error.at(commitTime != nil ? "--commit-time" : "GITHUB_EVENT_PATH head_commit.timestamp")
+            }
             return NewBuild(
                 service: serviceName, repository: reference.repository, tag: reference.tag ?? "latest", digest: parsedDigest,
                 commit: commit ?? github.commit, ref: ref ?? github.ref, runID: runId ?? github.runID, runAttempt: attempt,
-                runURL: runUrl ?? github.runURL, builder: builder, builtAt: time, labels: try LabelFlags.parse(labels)
+                runURL: runUrl ?? github.runURL, builder: builder, builtAt: time, labels: try LabelFlags.parse(labels),
+                committedAt: committedAt
             )
         }
     }

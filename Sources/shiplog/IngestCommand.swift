@@ -66,7 +66,9 @@ struct IngestCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async {
-            var context = ShiplogCore.BuildxMetadata.Context(run: GitHubActionsEnvironment(ProcessInfo.processInfo.environment))
+            let event: JSONValue?
+            do { event = try GitHubEventFile.read() } catch { Terminal.fail(.invalidInput(error)) }
+            var context = ShiplogCore.BuildxMetadata.Context(run: GitHubActionsEnvironment(ProcessInfo.processInfo.environment, event: event))
             do throws(ValueError) {
                 if let service { context.service = try ServiceName.validate(service) }
             } catch { Terminal.fail(.invalidInput(error.at("--service"))) }
