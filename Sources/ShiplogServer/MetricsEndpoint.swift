@@ -10,7 +10,7 @@ enum ServerMetrics {
     /// Request metrics from swift-metrics, then ledger figures read now: row counts, and one
     /// `shiplog_live_info` series per live service (written here rather than kept as gauges, so a service
     /// that is no longer live leaves no stale series behind).
-    static func exposition(_ ledger: ReleaseLedger, registry: PrometheusCollectorRegistry) throws(LedgerError) -> String {
+    static func exposition(_ ledger: ReleaseLedger, registry: PrometheusCollectorRegistry, delivery: DeliveryGauges) throws(LedgerError) -> String {
         var text = registry.emitToString()
         text += "# HELP shiplog_ledger_rows Rows in the ledger, by kind.\n# TYPE shiplog_ledger_rows gauge\n"
         for (kind, count) in try ledger.store.sizes() {
@@ -27,7 +27,7 @@ enum ServerMetrics {
                 text += "shiplog_live_info{" + labels.map { "\($0)=\"\(escaped($1))\"" }.joined(separator: ",") + "} 1\n"
             }
         }
-        return text
+        return text + (try delivery.text())
     }
 
     /// Label values escape backslash, double quote and newline (Prometheus text format 0.0.4).

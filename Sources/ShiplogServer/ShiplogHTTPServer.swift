@@ -43,8 +43,9 @@ package enum ShiplogHTTPServer {
             }
             return text("ready\n")
         }
+        let delivery = DeliveryGauges(ledger: ledger)
         router.get("/metrics") { _, _ in
-            text(try ServerMetrics.exposition(ledger, registry: metrics), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            text(try ServerMetrics.exposition(ledger, registry: metrics, delivery: delivery), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/openapi.yaml") { _, _ in text(openAPIDocument, contentType: "application/yaml") }
         return router

@@ -1,5 +1,8 @@
 import Foundation
 import HummingbirdTesting
+import ShiplogApp
+import ShiplogCore
+@testable import ShiplogServer
 import ShiplogTestSupport
 import Testing
 
@@ -35,6 +38,11 @@ struct DeliveryReportRouteTests {
                 #expect(response.json["by"] as? String == "month")
                 #expect((response.json["rows"] as? [Any])?.count == 1)
             }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.text.contains("shiplog_dora_deploys{environment=\"prod\"} 1\n"), "\(response.text)")
+                #expect(response.text.contains("shiplog_dora_change_failure_rate{environment=\"prod\"} 0.0\n"))
+                #expect(!response.text.contains("shiplog_dora_time_to_restore_median_seconds{"), "nothing to measure: no series")
+            }
             for (query, status, field) in [("", 400, "environment"), ("?environment=qa", 404, "environment"),
                                            ("?environment=prod&by=day", 400, "by"), ("?environment=prod&from=soon", 400, "from")] {
                 try await client.execute(uri: "/v1/reports/dora\(query)", method: .get, headers: server.headers(.read)) { response in
@@ -43,5 +51,31 @@ struct DeliveryReportRouteTests {
                 }
             }
         }
+    }
+}
+
+@Suite("the DORA gauges are kept, and refreshed in the background")
+struct DeliveryGaugesTests {
+    @Test("a scrape after a write serves the kept figures and starts a refresh; a later scrape has the new ones")
+    func refresh() async throws {
+        let server = try TestServer()
+        defer { server.directory.remove() }
+        let ledger = server.ledger
+        _ = try ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
+        let gauges = DeliveryGauges(ledger: ledger, interval: .zero)
+        #expect(try gauges.text().contains("shiplog_dora_deploys{environment=\"prod\"} 0\n"))
+        _ = try ledger.recordBuild(NewBuild(service: "api", repository: try Repository(parsing: "ghcr.io/acme/api"), tag: "v1",
+                                            digest: try Digest(parsing: digestA)))
+        guard case let .started(deploy) = try ledger.startDeploy(environment: "prod", slot: nil, service: "api",
+                                                                 image: try ImageReference(parsing: "ghcr.io/acme/api:v1"), actor: nil)
+        else { throw LedgerError.storage("refused") }
+        _ = try ledger.finishDeploy(id: deploy.id, state: .succeeded)
+        #expect(try gauges.text().contains("shiplog_dora_deploys{environment=\"prod\"} 0\n"), "served at once, as kept")
+        var fresh = false
+        for _ in 0 ..< 100 where !fresh {
+            try await Task.sleep(for: .milliseconds(20))
+            fresh = try gauges.text().contains("shiplog_dora_deploys{environment=\"prod\"} 1\n")
+        }
+        #expect(fresh, "refreshed in the background")
     }
 }
