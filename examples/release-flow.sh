@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole release flow as a team's CI runs it, against a fresh ledger:
 #   build and push 9 services -> record and sign the digests -> deploy to a protected prod ->
-#   post-deploy validation as checks -> one service fails -> the rollback job reads the plan and redeploys.
+#   post-deploy validation as checks -> one service fails -> the rollback job reads the plan and redeploys ->
+#   the DORA report of prod.
 # Needs `shiplog` on PATH (scripts/run builds it) and python3 (to read JSON). Exits non-zero if any step
 # does not behave as described. See docs/release-flow.md.
 set -euo pipefail
@@ -26,7 +27,8 @@ release() {  # release VERSION FAILING_SERVICE
   step "release $version: build, push, record, sign"
   for service in "${services[@]}"; do
     shiplog build record --service "$service" --image "$registry/$service:$version" \
-      --digest "$(digest_of "$service" "$version")" --commit "commit-$version" --run-id "run-$version" >/dev/null
+      --digest "$(digest_of "$service" "$version")" --commit "commit-$version" --run-id "run-$version" \
+      --commit-time "$(date -u -d '2 hours ago' +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
     shiplog sign "$registry/$service@$(digest_of "$service" "$version")" --key "$work/ci.key" >/dev/null
   done
   step "release $version: deploy to prod and validate"
@@ -71,4 +73,10 @@ shiplog live prod
 bad=$(shiplog live prod --json | json 'sum(1 for s in d["services"] if not s["good"])')
 [ "$bad" = 0 ] || { echo "$bad services still not good" >&2; exit 1; }
 [ "$(shiplog lkg prod --service code-review --json | json 'd["digest"]')" = "$(digest_of code-review v1)" ]
+step "delivery metrics: 19 deploys, the code-review failure, its restore"
+shiplog report dora --env prod
+dora=$(shiplog report dora --env prod --json)
+[ "$(echo "$dora" | json 'd["totals"]["deploys"], d["totals"]["failed_deploys"], d["totals"]["restores"]')" = "19 1 1" ] \
+  || { echo "unexpected DORA totals: $dora" >&2; exit 1; }
+[ "$(echo "$dora" | json 'd["totals"]["bands"]["lead_time"]')" = elite ] || { echo "lead time is not under a day: $dora" >&2; exit 1; }
 echo "release flow: ok"

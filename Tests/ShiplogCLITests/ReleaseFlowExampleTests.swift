@@ -21,5 +21,6 @@ struct ReleaseFlowExampleTests {
         #expect(text.hasSuffix("release flow: ok\n"))
         #expect(text.contains("code-review: redeploy"))
         #expect(text.contains("deploy refused"))
+        #expect(text.contains("== delivery metrics"))
     }
 }
