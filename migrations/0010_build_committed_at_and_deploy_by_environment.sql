@@ -3,3 +3,5 @@
 -- lead time). Reports read an environment's deploys by start time.
 ALTER TABLE build ADD COLUMN committed_at TEXT;
 CREATE INDEX deploy_by_environment ON deploy (environment, started_at);
+-- Each deploy's commit time in one index probe, without reading the build row; only builds that have one.
+CREATE INDEX build_commit_time ON build (digest, repository, tag, committed_at) WHERE committed_at IS NOT NULL;

@@ -51,7 +51,8 @@ extension ReleaseLedger {
         // Whole UTC days: from the first day's midnight to the midnight after the last.
         let first = Self.midnight(of: start)
         let afterLast = Timestamp(millisecondsSinceEpoch: Self.midnight(of: end).millisecondsSinceEpoch + Self.dayLength)
-        let deploys = try store.deliveryDeploys(environment: environment.name, startedBefore: afterLast)
+        let deploys = try store.deliveryDeploys(environment: environment.name, startedBefore: afterLast,
+                                                  signatures: environment.requireSignature)
         let unfinished = try store.unfinishedDeploys(environment: environment.name, from: first, to: afterLast)
         do {
             return try DeliveryReport(environment: environment.name, protected: environment.requireSignature, from: start.date, to: end.date,

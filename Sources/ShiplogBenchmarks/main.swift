@@ -1,13 +1,15 @@
 import Foundation
 
 // shiplog-bench [GROUP...]: the speed targets of the issues, each against its reference measured in the
-// same run. Groups: record, ingest, crypto, deploys, log, server, usage (default: all).
+// same run. Groups: record, ingest, crypto, deploys, log, server, usage, dora (default: all).
 // Build with `swift build -c release` first (scripts/bench does both); numbers from a debug build mean nothing.
 let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
 let shiplog = executable.deletingLastPathComponent().appending(path: "shiplog")
-let folder = FileManager.default.temporaryDirectory.appending(path: "shiplog-bench-\(ProcessInfo.processInfo.processIdentifier)")
+// SHIPLOG_BENCH_DIR keeps the seeded ledgers there, to look into a figure afterwards.
+let kept = ProcessInfo.processInfo.environment["SHIPLOG_BENCH_DIR"].map { URL(fileURLWithPath: $0) }
+let folder = kept ?? FileManager.default.temporaryDirectory.appending(path: "shiplog-bench-\(ProcessInfo.processInfo.processIdentifier)")
 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: folder) }
+defer { if kept == nil { try? FileManager.default.removeItem(at: folder) } }
 
 #if DEBUG
 print("warning: this is a debug build; run scripts/bench for release figures")
@@ -21,6 +23,7 @@ let groups: [(name: String, run: () throws -> [Finding])] = [
     ("log", { try TransparencyLogBenchmark.run(in: folder) }),
     ("server", { try ServerBenchmark.run(in: folder, shiplog: shiplog) }),
     ("usage", { try UsageBenchmark.run(in: folder, shiplog: shiplog) }),
+    ("dora", { try DeliveryBenchmark.run(in: folder, shiplog: shiplog) }),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
 if let unknown = wanted.first(where: { name in !groups.contains { $0.name == name } }) {

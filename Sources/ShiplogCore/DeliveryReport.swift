@@ -1,12 +1,31 @@
-/// A finished deploy as delivery metrics read it: the facts that decide whether it ended good, and when
-/// the commit its image was built from was made.
+/// A finished deploy as delivery metrics read it: its service and times, the facts that decide whether
+/// it ended good, and when the commit its image was built from was made. Only these, because a report
+/// reads hundreds of thousands.
 package struct DeliveryDeploy: Sendable, Hashable {
-    package var facts: DeployFacts
+    package var service: String
+    package var state: DeployState
+    package var startedAt: Timestamp
+    package var finishedAt: Timestamp?
+    package var hasFailedCheck: Bool
+    package var markedBad: Bool
+    package var trustedSignature: Bool
     package var committedAt: Timestamp?
 
-    package init(facts: DeployFacts, committedAt: Timestamp?) {
-        self.facts = facts
+    package init(service: String, state: DeployState, startedAt: Timestamp, finishedAt: Timestamp?, hasFailedCheck: Bool, markedBad: Bool,
+                 trustedSignature: Bool, committedAt: Timestamp?) {
+        self.service = service
+        self.state = state
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.hasFailedCheck = hasFailedCheck
+        self.markedBad = markedBad
+        self.trustedSignature = trustedSignature
         self.committedAt = committedAt
+    }
+
+    /// The contract's *good*, as `DeployFacts` judges it.
+    package func isGood(protected: Bool) -> Bool {
+        DeployFacts.isGood(state: state, hasFailedCheck: hasFailedCheck, markedBad: markedBad, trustedSignature: trustedSignature, protected: protected)
     }
 }
 
@@ -75,7 +94,7 @@ package struct DeliveryReport: Sendable, Encodable {
     /// What one (service, period) gathered before its medians and rates are worked out.
     private struct Tally {
         var deploys = 0
-        var days = Set<String>()
+        var days = Set<Int64>()  // UTC day numbers
         var failed = 0
         var leadTimes: [Int64] = []
         var restoreTimes: [Int64] = []
@@ -108,17 +127,25 @@ package struct DeliveryReport: Sendable, Encodable {
         var failingSince: [String: Timestamp] = [:]  // service → start of its first unrestored failure
         var withoutCommitTime = 0
         var beforeCommit = 0
+        var periods: [Int64: String] = [:]  // UTC day number → its period's start date (a report spans few days)
         for deploy in deploys {
-            let facts = deploy.facts
-            let name = facts.deploy.service
-            guard service == nil || service == name, let started = facts.deploy.startedAt else { continue }
-            let good = facts.isGood(protected: protected)
+            let name = deploy.service
+            guard service == nil || service == name else { continue }
+            let started = deploy.startedAt
+            let good = deploy.isGood(protected: protected)
             let inRange = started >= start && started < end
-            let period = by.costPeriod.start(of: started.date)
+            let dayNumber = started.millisecondsSinceEpoch / 86_400_000
+            let period: String
+            if let known = periods[dayNumber] {
+                period = known
+            } else {
+                period = by.costPeriod.start(of: started.date)
+                periods[dayNumber] = period
+            }
             if inRange {
                 var tally = tallies[name]?[period] ?? Tally()
                 tally.deploys += 1
-                tally.days.insert(started.date)
+                tally.days.insert(dayNumber)
                 if !good { tally.failed += 1 }
                 if let committed = deploy.committedAt {
                     let seconds = (started.millisecondsSinceEpoch - committed.millisecondsSinceEpoch) / 1000
@@ -132,7 +159,7 @@ package struct DeliveryReport: Sendable, Encodable {
             if !good {
                 if failingSince[name] == nil { failingSince[name] = started }
             } else if let failed = failingSince.removeValue(forKey: name), inRange {
-                let restored = facts.deploy.finishedAt ?? started
+                let restored = deploy.finishedAt ?? started
                 tallies[name, default: [:]][period, default: Tally()].restoreTimes
                     .append(max(0, (restored.millisecondsSinceEpoch - failed.millisecondsSinceEpoch) / 1000))
             }

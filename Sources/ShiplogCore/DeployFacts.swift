@@ -29,5 +29,12 @@ package struct DeployFacts: Sendable, Hashable {
         return reasons
     }
 
-    package func isGood(protected: Bool) -> Bool { reasonsNotGood(protected: protected).isEmpty }
+    package func isGood(protected: Bool) -> Bool {
+        Self.isGood(state: deploy.state, hasFailedCheck: hasFailedCheck, markedBad: markedBad, trustedSignature: trustedSignature, protected: protected)
+    }
+
+    /// `reasonsNotGood` is empty exactly when this holds; without building the reasons, for reports that judge many deploys.
+    package static func isGood(state: DeployState, hasFailedCheck: Bool, markedBad: Bool, trustedSignature: Bool, protected: Bool) -> Bool {
+        state == .succeeded && !hasFailedCheck && !markedBad && (!protected || trustedSignature)
+    }
 }

@@ -12,7 +12,8 @@ package protocol DeployReading: Sendable {
     func succeededDeploys(environment: String, service: String, before: Int64?, limit: Int) throws(LedgerError) -> [DeployFacts]
     /// The finished deploys of `environment` that started before `end`, oldest first, each with the facts
     /// that decide goodness and the commit time of the build it deployed (for delivery metrics).
-    func deliveryDeploys(environment: String, startedBefore end: Timestamp) throws(LedgerError) -> [DeliveryDeploy]
+    /// `signatures`: whether to find out if each is signed (only a protected environment's goodness needs it).
+    func deliveryDeploys(environment: String, startedBefore end: Timestamp, signatures: Bool) throws(LedgerError) -> [DeliveryDeploy]
     /// How many deploys of `environment` that started in `[start, end)` have not finished.
     func unfinishedDeploys(environment: String, from start: Timestamp, to end: Timestamp) throws(LedgerError) -> Int
     /// Every deploy, oldest first (for comparing the tables with the log).

@@ -7,12 +7,16 @@ import ShiplogCore
 /// What /metrics answers. The executable bootstraps swift-metrics into the registry the server is given
 /// (once per process: tests build many routers, each over a registry of its own).
 enum ServerMetrics {
-    /// Request metrics from swift-metrics, then ledger figures read now: row counts, and one
-    /// `shiplog_live_info` series per live service (written here rather than kept as gauges, so a service
-    /// that is no longer live leaves no stale series behind).
-    static func exposition(_ ledger: ReleaseLedger, registry: PrometheusCollectorRegistry, delivery: DeliveryGauges) throws(LedgerError) -> String {
-        var text = registry.emitToString()
-        text += "# HELP shiplog_ledger_rows Rows in the ledger, by kind.\n# TYPE shiplog_ledger_rows gauge\n"
+    /// Request metrics from swift-metrics, then the ledger's series (kept until the ledger changes) and the
+    /// DORA gauges (refreshed in the background).
+    static func exposition(registry: PrometheusCollectorRegistry, ledger: LedgerGauges, delivery: DeliveryGauges) throws(LedgerError) -> String {
+        registry.emitToString() + (try ledger.text()) + (try delivery.text())
+    }
+
+    /// Row counts, and one `shiplog_live_info` series per live service (written here rather than kept as
+    /// gauges, so a service that is no longer live leaves no stale series behind).
+    static func ledgerSeries(_ ledger: ReleaseLedger) throws(LedgerError) -> String {
+        var text = "# HELP shiplog_ledger_rows Rows in the ledger, by kind.\n# TYPE shiplog_ledger_rows gauge\n"
         for (kind, count) in try ledger.store.sizes() {
             text += "shiplog_ledger_rows{kind=\"\(kind)\"} \(count)\n"
         }
@@ -27,7 +31,7 @@ enum ServerMetrics {
                 text += "shiplog_live_info{" + labels.map { "\($0)=\"\(escaped($1))\"" }.joined(separator: ",") + "} 1\n"
             }
         }
-        return text + (try delivery.text())
+        return text
     }
 
     /// Label values escape backslash, double quote and newline (Prometheus text format 0.0.4).

@@ -43,9 +43,11 @@ package enum ShiplogHTTPServer {
             }
             return text("ready\n")
         }
+        let gauges = LedgerGauges(ledger: ledger)
         let delivery = DeliveryGauges(ledger: ledger)
         router.get("/metrics") { _, _ in
-            text(try ServerMetrics.exposition(ledger, registry: metrics, delivery: delivery), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            text(try ServerMetrics.exposition(registry: metrics, ledger: gauges, delivery: delivery),
+                 contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/openapi.yaml") { _, _ in text(openAPIDocument, contentType: "application/yaml") }
         return router

@@ -184,22 +184,36 @@ extension SQLiteLedger {
         }
     }
 
-    package func deliveryDeploys(environment: String, startedBefore end: Timestamp) throws(LedgerError) -> [DeliveryDeploy] {
+    package func deliveryDeploys(environment: String, startedBefore end: Timestamp, signatures: Bool) throws(LedgerError) -> [DeliveryDeploy] {
         try read { db in
-            // The commit time of the build with the deploy's own tag (the reference team tags by git sha), else
-            // of the earliest build of that image.
-            try Row.fetchCursor(db, sql: """
-                SELECT \(Self.factColumns),
-                       coalesce((SELECT min(b.committed_at) FROM build b WHERE b.digest = d.digest AND b.repository = d.repository AND b.tag = d.tag),
-                                (SELECT min(b.committed_at) FROM build b WHERE b.digest = d.digest AND b.repository = d.repository))
+            // The commit time of the build with the deploy's own tag (the reference team tags by git sha), else of
+            // the earliest build of that image; both from the covering index of builds that have one.
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT d.service, d.state, d.started_at, d.finished_at,
+                       EXISTS (SELECT 1 FROM deploy_check c WHERE c.deploy_id = d.id AND c.status = 'fail'),
+                       EXISTS (SELECT 1 FROM bad_image b WHERE b.repository = d.repository AND b.digest = d.digest),
+                       \(signatures ? "EXISTS (SELECT 1 FROM trusted_signature t WHERE t.repository = d.repository AND t.digest = d.digest)" : "0"),
+                       coalesce((SELECT min(b.committed_at) FROM build b INDEXED BY build_commit_time
+                                 WHERE b.digest = d.digest AND b.repository = d.repository AND b.tag = d.tag AND b.committed_at IS NOT NULL),
+                                (SELECT min(b.committed_at) FROM build b INDEXED BY build_commit_time
+                                 WHERE b.digest = d.digest AND b.repository = d.repository AND b.committed_at IS NOT NULL))
                 FROM deploy d INDEXED BY deploy_by_environment
                 WHERE d.environment = ? AND d.started_at < ? AND d.state IN ('succeeded', 'failed')
                 ORDER BY d.started_at, d.id
-                """, arguments: [environment, end.description]).map { row in
-                let committed: String? = row[14]
-                return DeliveryDeploy(facts: try Self.facts(from: row),
-                                      committedAt: try committed.map { text throws(ValueError) in try Timestamp(rfc3339: text) })
-            }.reduce(into: []) { $0.append($1) }
+                """, arguments: [environment, end.description])
+            var deploys: [DeliveryDeploy] = []
+            while let row = try rows.next() {
+                let state: String = row[1]
+                let started: String = row[2]
+                let finished: String? = row[3]
+                let committed: String? = row[7]
+                deploys.append(DeliveryDeploy(
+                    service: row[0], state: DeployState(rawValue: state) ?? .pending, startedAt: try Timestamp(rfc3339: started),
+                    finishedAt: try finished.map { text throws(ValueError) in try Timestamp(rfc3339: text) },
+                    hasFailedCheck: row[4], markedBad: row[5], trustedSignature: row[6],
+                    committedAt: try committed.map { text throws(ValueError) in try Timestamp(rfc3339: text) }))
+            }
+            return deploys
         }
     }
 

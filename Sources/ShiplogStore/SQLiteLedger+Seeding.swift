@@ -7,11 +7,14 @@ extension SQLiteLedger {
         package var deploy: NewDeploy
         package var state: DeployState
         package var checks: [CheckStatus]
+        /// When it started and finished; the batch's time when nil.
+        package var at: Timestamp?
 
-        package init(deploy: NewDeploy, state: DeployState, checks: [CheckStatus]) {
+        package init(deploy: NewDeploy, state: DeployState, checks: [CheckStatus], at: Timestamp? = nil) {
             self.deploy = deploy
             self.state = state
             self.checks = checks
+            self.at = at
         }
     }
 
@@ -30,6 +33,8 @@ extension SQLiteLedger {
             let log = try logAppender(db, time: time)
             for seed in deploys {
                 let deploy = seed.deploy
+                let time = seed.at ?? time
+                let now = seed.at?.description ?? now
                 for (index, text) in [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
                                       deploy.digest.description, seed.state.rawValue, now, now, now].enumerated() {
                     insert.bind(Int32(index + 1), text)

@@ -12,13 +12,10 @@ struct DeliveryReportTests {
     static let day: Int64 = 24 * 60
 
     /// One finished deploy: `ok` says whether it succeeded with no failed check; `bad` marks its image.
-    static func deploy(_ id: Int64, _ service: String = "api", start: Int64, took: Int64 = 10, state: DeployState = .succeeded,
+    static func deploy(_ id: Int64 = 0, _ service: String = "api", start: Int64, took: Int64 = 10, state: DeployState = .succeeded,
                        failedCheck: Bool = false, bad: Bool = false, signed: Bool = true, committed: Int64? = nil) -> DeliveryDeploy {
-        let new = NewDeploy(environment: "prod", slot: nil, service: service, repository: Repository(validated: "ghcr.io/acme/\(service)"),
-                            tag: "v\(id)", digest: Digest(validated: "sha256:" + String(repeating: "a", count: 64)), actor: nil)
-        let deploy = Deploy(id: id, new, state: state, startedAt: at(start), finishedAt: at(start + took))
-        return DeliveryDeploy(facts: DeployFacts(deploy: deploy, hasFailedCheck: failedCheck, markedBad: bad, trustedSignature: signed),
-                              committedAt: committed.map(at))
+        DeliveryDeploy(service: service, state: state, startedAt: at(start), finishedAt: at(start + took), hasFailedCheck: failedCheck,
+                       markedBad: bad, trustedSignature: signed, committedAt: committed.map(at))
     }
 
     static func report(_ deploys: [DeliveryDeploy], from: String = "2026-11-02", to: String = "2026-11-15", by: DeliveryReport.Period = .week,
