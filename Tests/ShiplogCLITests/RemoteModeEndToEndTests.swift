@@ -71,6 +71,8 @@ struct RemoteModeEndToEndTests {
             ["cost", "report", "--from", "2024-02-17", "--to", "2024-02-18", "--format", "csv"],
             ["cost", "report", "--from", "2024-02-17", "--to", "2024-02-18", "--json"],
             ["cost", "report", "--from", "2024-02-18", "--to", "2024-02-17"],
+            ["report", "dora", "--env", "nowhere"], ["report", "dora", "--env", "prod", "--from", "soon"],
+            ["report", "dora", "--env", "prod", "--by", "day"], ["report", "dora", "--env", "prod", "--service", "Bad Name"],
         ]
         for step in steps {
             let here = try local.run(step)
@@ -78,6 +80,17 @@ struct RemoteModeEndToEndTests {
             #expect(there.status == here.status, "\(step): local \(here.status) \(here.stderr) / remote \(there.status) \(there.stderr)")
             #expect(Self.masked(there.stdout) == Self.masked(here.stdout), "\(step)")
             #expect(Self.masked(there.stderr) == Self.masked(here.stderr), "\(step)")
+        }
+        // The DORA report: the same counts (restore times may differ by a second between the two ledgers' clocks).
+        for arguments in [["report", "dora", "--env", "prod", "--json"], ["report", "dora", "--env", "prod", "--by", "month", "--json"]] {
+            let here = try #require(try local.json(arguments) as? [String: Any])
+            let there = try #require(try remote.json(arguments) as? [String: Any])
+            let totals = { (report: [String: Any]) in
+                (report["totals"] as? [String: Any]).map { t in ["deploys", "failed_deploys", "restores", "deploy_days"].map { t[$0] as? Int ?? -1 } }
+            }
+            #expect(totals(here) == totals(there) && totals(here) != nil, "\(arguments)")
+            #expect((here["rows"] as? [Any])?.count == (there["rows"] as? [Any])?.count)
+            #expect(Set(here.keys) == Set(there.keys))
         }
         // The log's commands work remotely too (their hashes differ: the leaves hold the times).
         for step in [["log", "checkpoint"], ["log", "prove", "0", "--json"], ["log", "consistency", "--from", "1"], ["log", "verify"],
