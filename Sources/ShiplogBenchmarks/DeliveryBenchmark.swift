@@ -29,18 +29,9 @@ enum DeliveryBenchmark {
         }
         let worst = processTimes.max() ?? 0
 
-        let server = Process()
-        server.executableURL = shiplog
-        server.arguments = ["serve", "--db", path, "--port", "0", "--log-level", "warning", "--open-reads"]
-        let output = Pipe()
-        server.standardOutput = output
-        try server.run()
+        let (server, base) = try ServerBenchmark.serve(shiplog, path, ["--open-reads"])
         defer { server.terminate(); server.waitUntilExit() }
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        guard let start = line.range(of: "http://"), let end = line[start.lowerBound...].firstIndex(of: " ") else {
-            throw ProcessTimer.Failure(description: "the server did not start: \(line)")
-        }
-        let url = String(line[start.lowerBound..<end]) + "/metrics"
+        let url = base + "/metrics"
         // The first scrape computes the gauges; the rest are what Prometheus sees (wrk, one connection, 5 s).
         let first = try Stopwatch.seconds { _ = try ServerBenchmark.capture("/usr/bin/curl", ["-sf", url]) }
         let text = try ServerBenchmark.capture("/usr/bin/curl", ["-sf", url])

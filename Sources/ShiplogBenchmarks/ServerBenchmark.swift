@@ -22,18 +22,8 @@ enum ServerBenchmark {
         let writer = try ledger.createToken(name: "bench-write", scopes: [.buildsWrite]).token
         try store.close()
 
-        let server = Process()
-        server.executableURL = shiplog
-        server.arguments = ["serve", "--db", path, "--port", "0", "--log-level", "warning"]
-        let output = Pipe()
-        server.standardOutput = output
-        try server.run()
+        let (server, url) = try serve(shiplog, path)
         defer { server.terminate(); server.waitUntilExit() }
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        guard let start = line.range(of: "http://"), let end = line[start.lowerBound...].firstIndex(of: " ") else {
-            throw ProcessTimer.Failure(description: "the server did not start: \(line)")
-        }
-        let url = String(line[start.lowerBound..<end])
 
         let script = folder.appending(path: "post-build.lua")
         try postBuildScript.write(to: script, atomically: true, encoding: .utf8)
@@ -90,6 +80,22 @@ enum ServerBenchmark {
           return wrk.format(nil, nil, nil, body)
         end
         """
+
+    /// `shiplog serve` on a free loopback port over the ledger at `path`; its base URL, from the line it prints.
+    static func serve(_ shiplog: URL, _ path: String, _ arguments: [String] = []) throws -> (Process, String) {
+        let server = Process()
+        server.executableURL = shiplog
+        server.arguments = ["serve", "--db", path, "--port", "0", "--log-level", "warning"] + arguments
+        let output = Pipe()
+        server.standardOutput = output
+        try server.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard let start = line.range(of: "http://"), let end = line[start.lowerBound...].firstIndex(of: " ") else {
+            server.terminate()
+            throw ProcessTimer.Failure(description: "the server did not start: \(line)")
+        }
+        return (server, String(line[start.lowerBound..<end]))
+    }
 
     static func capture(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()

@@ -66,20 +66,7 @@ package struct DeliveryReport: Sendable, Encodable {
         package var bands = Bands()
     }
 
-    package struct Row: Sendable, Hashable, Encodable {
-        package var service: String
-        package var period: String
-        package var figures: Figures
-
-        enum CodingKeys: String, CodingKey { case service, period }
-
-        package func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(service, forKey: .service)
-            try container.encode(period, forKey: .period)
-            try figures.encode(to: encoder)
-        }
-    }
+    package typealias Row = ReportRow<Figures>
 
     package var environment: String
     package var from: String

@@ -32,15 +32,12 @@ package enum JSONSyntax {
         var escapedKeys: Set<Int> = []
         /// Whether the last string read held an escape.
         var lastStringEscaped = false
-        /// The keys already seen in each open object.
-        var keys: [KeySet] = []
-
-        /// An object's keys as byte ranges into `bytes`: searched in a line while few, by hash once many
-        /// (a bake file's top level has a key per target, thousands).
-        struct KeySet {
-            var ranges: [Range<Int>] = []
-            var byHash: [Int: [Range<Int>]]?
-        }
+        /// The keys already seen in the open objects, as byte ranges into `bytes`, innermost last: one
+        /// buffer for the whole document, so that an object's keys cost no allocation of their own.
+        var keys: [Range<Int>] = []
+        /// Per open object: where its keys start in `keys`, and, once it has many (a bake file's top level has
+        /// one per target, thousands), its keys by hash.
+        var objects: [(firstKey: Int, byHash: [Int: [Range<Int>]]?)] = []
 
         enum Step {
             /// Between an object's members: the path is the object's.
@@ -84,8 +81,8 @@ package enum JSONSyntax {
                 position += 1
                 return
             }
-            keys.append(KeySet())
-            defer { keys.removeLast() }
+            objects.append((keys.count, nil))
+            defer { keys.removeSubrange(objects.removeLast().firstKey...) }
             steps.append(.index(0))
             defer { steps.removeLast() }
             while true {
@@ -285,21 +282,21 @@ package enum JSONSyntax {
 
         /// The same key seen before in the innermost open object, or nil (and then `key` is remembered).
         mutating func earlierKey(equalTo key: Range<Int>) -> Range<Int>? {
-            let last = keys.count - 1
-            if keys[last].byHash == nil {
-                if let earlier = keys[last].ranges.first(where: { sameKey($0, key) }) { return earlier }
-                keys[last].ranges.append(key)
-                if keys[last].ranges.count > 16 {
+            let last = objects.count - 1
+            let first = objects[last].firstKey
+            if objects[last].byHash == nil {
+                for index in first ..< keys.count where sameKey(keys[index], key) { return keys[index] }
+                keys.append(key)
+                if keys.count - first > 16 {
                     var table: [Int: [Range<Int>]] = [:]
-                    for range in keys[last].ranges { table[keyHash(range), default: []].append(range) }
-                    keys[last].byHash = table
-                    keys[last].ranges = []
+                    for range in keys[first...] { table[keyHash(range), default: []].append(range) }
+                    objects[last].byHash = table
                 }
                 return nil
             }
             let hash = keyHash(key)
-            if let earlier = keys[last].byHash?[hash]?.first(where: { sameKey($0, key) }) { return earlier }
-            keys[last].byHash?[hash, default: []].append(key)
+            if let earlier = objects[last].byHash?[hash]?.first(where: { sameKey($0, key) }) { return earlier }
+            objects[last].byHash?[hash, default: []].append(key)
             return nil
         }
 
