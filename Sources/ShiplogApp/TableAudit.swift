@@ -281,7 +281,8 @@ struct TableAudit {
         }
         for (position, logged) in closedIntervals.enumerated() {
             guard position < stored.count else {
-                return (logged.leaf, "tag history interval \(position + 1) (\(describe(logged.interval))) is recorded in the log but missing from the tables: it was deleted")
+                return (logged.leaf, "tag history interval \(position + 1) (\(describe(logged.interval))) is recorded in the log "
+                    + "but missing from the tables: it was deleted")
             }
             let row = stored[position]
             if row != logged.interval {

@@ -17,7 +17,8 @@ enum DeliveryBenchmark {
         let store = try SQLiteLedger(path: path)
         let ledger = ReleaseLedger(store: store)
         let seeding = try Stopwatch.seconds { try seed(ledger, store) }
-        FileHandle.standardOutput.write(Data("seeded \(deploys) deploys over \(days) days and \(services.count * versions) builds in \(String(format: "%.1f", seeding)) s\n".utf8))
+        let seeded = "seeded \(deploys) deploys over \(days) days and \(services.count * versions) builds in \(String(format: "%.1f", seeding)) s\n"
+        FileHandle.standardOutput.write(Data(seeded.utf8))
         try store.close()
 
         let today = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)

@@ -70,7 +70,9 @@ enum Routes {
                 }
                 let by = try call.query("by").map { text throws(Problem) in
                     try call.parsed("by", text) { (value: String) throws(ValueError) in
-                        guard let period = DeliveryReport.Period(rawValue: value) else { throw ValueError(value: value, reason: "expected week or month") }
+                        guard let period = DeliveryReport.Period(rawValue: value) else {
+                            throw ValueError(value: value, reason: "expected week or month")
+                        }
                         return period
                     }
                 } ?? .week

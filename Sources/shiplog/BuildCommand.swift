@@ -35,7 +35,8 @@ struct BuildCommand: AsyncParsableCommand {
         func run() async {
             let build: NewBuild
             do {
-                build = try newBuild(environment: ProcessInfo.processInfo.environment, event: try GitHubEventFile.read())
+                // The event file is read only when no flag gives the commit time.
+                build = try newBuild(environment: ProcessInfo.processInfo.environment, event: commitTime == nil ? try GitHubEventFile.read() : nil)
             } catch {
                 Terminal.fail(.invalidInput(error))
             }

@@ -48,7 +48,8 @@ struct ReportCommand: AsyncParsableCommand {
                 let totalRow = ["TOTAL", ""] + cells(document["totals"] ?? .null)
                 if format == .csv {
                     let header = ["service", "period"] + Self.columns + Self.bands.map { "band_\($0)" }
-                    Terminal.print(([header] + rows + [totalRow]).map { $0.map(CostCommand.Report.csvField).joined(separator: ",") }.joined(separator: "\n"))
+                    let lines = ([header] + rows + [totalRow]).map { $0.map(CostCommand.Report.csvField).joined(separator: ",") }
+                    Terminal.print(lines.joined(separator: "\n"))
                 } else {
                     var table = TextTable(header: ["SERVICE", "PERIOD", "DEPLOYS", "DAYS", "LEAD TIME s", "CFR", "FAILED", "RESTORES",
                                                    "RESTORE s", "FREQ", "LEAD", "CFR", "RESTORE"])

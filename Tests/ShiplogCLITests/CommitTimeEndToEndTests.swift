@@ -35,6 +35,7 @@ struct CommitTimeEndToEndTests {
         let refused = try bad.run(Self.record)
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("GITHUB_EVENT_PATH \(broken): not valid JSON"), "\(refused.stderr)")
+        #expect(try bad.run(Self.record + ["--commit-time", "2026-11-27T10:00:00Z"]).status == 0, "with the flag, the event file is not read")
         let badFlag = try ShiplogBinary(database: directory.path("d.sqlite")).run(Self.record + ["--commit-time", "yesterday"])
         #expect(badFlag.status == 65)
         #expect(badFlag.stderr.contains("--commit-time: \"yesterday\""), "\(badFlag.stderr)")
