@@ -47,7 +47,7 @@ package enum BuildxMetadata {
         do {
             document = try JSONDecoder().decode(Document.self, from: data)
         } catch {
-            let value = try JSONInput.value(from: data, source: source)  // reports invalid JSON
+            let value = try JSONInput.decodeChecked(JSONValue.self, from: data, source: source)
             throw InvalidInput(source: source, value: value.typeName,
                                reason: "unknown metadata shape: a buildx metadata file is a JSON object")
         }

@@ -4,6 +4,11 @@ import Foundation
 package enum JSONInput {
     package static func decode<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InvalidInput) -> T {
         try checkSyntax(data, source: source)
+        return try decodeChecked(type, from: data, source: source)
+    }
+
+    /// `decode` for input a caller already held to `checkSyntax` (a reader that tries a fast shape first).
+    package static func decodeChecked<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InvalidInput) -> T {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty && context.underlyingError == nil {

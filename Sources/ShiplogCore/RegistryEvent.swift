@@ -52,7 +52,7 @@ package struct RegistryNotification: Sendable {
             for (index, event) in envelope.events.enumerated() { try parser.distribution(event, path: "events[\(index)]") }
             return RegistryNotification(events: parser.events, ignored: parser.ignored)
         }
-        let document = try JSONInput.value(from: data, source: source)
+        let document = try JSONInput.decodeChecked(JSONValue.self, from: data, source: source)
         guard let members = document.objectValue else {
             throw InvalidInput(source: source, value: document.typeName,
                                reason: "unknown registry payload: expected a JSON object (a distribution envelope or a Harbor webhook)")

@@ -7,12 +7,6 @@ import ShiplogCore
 /// What /metrics answers. The executable bootstraps swift-metrics into the registry the server is given
 /// (once per process: tests build many routers, each over a registry of its own).
 enum ServerMetrics {
-    /// Request metrics from swift-metrics, then the ledger's series (kept until the ledger changes) and the
-    /// DORA gauges (refreshed in the background).
-    static func exposition(registry: PrometheusCollectorRegistry, ledger: LedgerGauges, delivery: DeliveryGauges) throws(LedgerError) -> String {
-        registry.emitToString() + (try ledger.text()) + (try delivery.text())
-    }
-
     /// Row counts, and one `shiplog_live_info` series per live service (written here rather than kept as
     /// gauges, so a service that is no longer live leaves no stale series behind).
     static func ledgerSeries(_ ledger: ReleaseLedger) throws(LedgerError) -> String {
