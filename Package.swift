@@ -78,11 +78,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The registry door: distribution API v2 over AsyncHTTPClient, and cosign's layout of signatures and attestations.
+        .target(
+            name: "ShiplogRegistry",
+            dependencies: [
+                "ShiplogApp", "ShiplogCore", "ShiplogCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "shiplog",
             dependencies: [
                 // The executable assembles the doors: it opens the store, reads the environment, bootstraps logging and metrics.
-                "ShiplogApp", "ShiplogCore", "ShiplogCrypto", "ShiplogStore", "ShiplogServer", "ShiplogRemote",
+                "ShiplogApp", "ShiplogCore", "ShiplogCrypto", "ShiplogStore", "ShiplogServer", "ShiplogRemote", "ShiplogRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -24,6 +24,15 @@ package struct SignatureDocument: Sendable, Encodable {
     }
 }
 
+/// `signature fetch`: the signatures an image's registry holds, and how many the ledger did not have.
+package struct SignatureImportSummary: Sendable, Encodable {
+    package var source: String
+    package var found: Int
+    package var recorded: Int
+    package var alreadyRecorded: Int
+    package var signatures: [SignatureDocument]
+}
+
 /// `image mark-bad`: what was marked, and why.
 package struct BadMarkDocument: Sendable, Encodable {
     package var repository: String
@@ -51,6 +60,11 @@ package struct LogPublicKey: Sendable, Encodable {
         publicKeyPEM = signer.publicKey.pem
         noteVerifierKey = signer.noteVerifierKey
     }
+}
+
+/// `attestation list`: an image's attestations, judged now.
+package struct AttestationList: Sendable, Encodable {
+    package var attestations: [AttestationRecord]
 }
 
 /// `image` over every repository holding a digest.

@@ -25,6 +25,12 @@ package protocol LedgerAPI: Sendable {
     func importSignature(_ upload: SignatureUpload) async throws(LedgerError) -> Document
     /// A verification document; `verified` false is a negative answer, not an error.
     func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document
+    /// Several signatures of one image in one transaction (a registry's `.sig` manifest); says how many were new.
+    func importSignatures(_ uploads: [SignatureUpload], source: String) async throws(LedgerError) -> Document
+    /// DSSE envelopes (one document or JSON Lines) recorded as attestations; `origin` is `attest` or `import`.
+    func importAttestations(_ data: Data, source: String, target: ReleaseLedger.AttestationTarget, origin: String) async throws(LedgerError) -> Document
+    func attestations(repository: Repository?, digest: Digest, type: String?) async throws(LedgerError) -> Document
+    func verifyAttestation(repository: Repository, digest: Digest, type: String?) async throws(LedgerError) -> Document
 
     func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document
     func switchSlot(environment: String, to slot: String, actor: String?) async throws(LedgerError) -> Document

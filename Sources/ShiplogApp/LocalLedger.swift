@@ -142,6 +142,26 @@ package struct LocalLedger: LedgerAPI {
         try read { try $0.verify(repository: repository, digest: digest, keyID: keyID) }
     }
 
+    package func importSignatures(_ uploads: [SignatureUpload], source: String) async throws(LedgerError) -> Document {
+        try await write { try $0.importSignatures(uploads, source: source) }
+    }
+
+    // MARK: - Attestations
+
+    package func importAttestations(
+        _ data: Data, source: String, target: ReleaseLedger.AttestationTarget, origin: String
+    ) async throws(LedgerError) -> Document {
+        try await write { try $0.importAttestations(data, source: source, target: target, origin: origin) }
+    }
+
+    package func attestations(repository: Repository?, digest: Digest, type: String?) async throws(LedgerError) -> Document {
+        try read { AttestationList(attestations: try $0.attestations(repository: repository, digest: digest, type: type)) }
+    }
+
+    package func verifyAttestation(repository: Repository, digest: Digest, type: String?) async throws(LedgerError) -> Document {
+        try read { try $0.verifyAttestation(repository: repository, digest: digest, type: type) }
+    }
+
     // MARK: - Environments and deploys
 
     package func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document {

@@ -78,21 +78,50 @@ extension ReleaseLedger {
         repository: Repository, digest: Digest, payload bytes: [UInt8], payloadSource: String,
         signature: [UInt8], signatureSource: String, signer: PublicKey? = nil, origin: String = "import"
     ) throws(LedgerError) -> StoredSignature {
-        do { _ = try SignaturePayload(parsing: bytes, source: payloadSource) } catch { throw .invalidInput(error) }
+        let upload = SignatureUpload(repository: repository, digest: digest, payload: bytes, payloadSource: payloadSource,
+                                     signature: signature, signatureSource: signatureSource, signerPEM: nil, origin: origin)
+        return try store.record(try checked(upload, signer: signer, trusted: try trustedKeys()), at: clock())
+    }
+
+    /// Records the signatures found for one image (a registry's `.sig` manifest) in one transaction: all are
+    /// checked before any is written, and one already recorded counts as such.
+    package func importSignatures(_ uploads: [SignatureUpload], source: String) throws(LedgerError) -> SignatureImportSummary {
+        let trusted = try trustedKeys()
+        var checkedUploads: [NewSignature] = []
+        for upload in uploads {
+            var signer: PublicKey?
+            if let pem = upload.signerPEM {
+                do { signer = try PublicKey(encoded: Array(pem.utf8)) } catch {
+                    throw .invalidInput(InvalidInput(source: upload.signatureSource, field: "public_key", reason: error.description))
+                }
+            }
+            checkedUploads.append(try checked(upload, signer: signer, trusted: trusted))
+        }
+        let results = try store.record(checkedUploads, at: clock())
+        let recorded = results.filter(\.isNew).count
+        return SignatureImportSummary(source: source, found: uploads.count, recorded: recorded, alreadyRecorded: results.count - recorded,
+                                      signatures: results.map { SignatureDocument(record: $0.signature) })
+    }
+
+    /// A signature made elsewhere, checked (a simple-signing payload, a signature of a plausible shape) and
+    /// with the trusted keys it verifies with.
+    private func checked(
+        _ upload: SignatureUpload, signer: PublicKey?, trusted: [(record: TrustedKey, public: PublicKey)]
+    ) throws(LedgerError) -> NewSignature {
+        let (repository, digest, bytes, signature) = (upload.repository, upload.digest, upload.payload, upload.signature)
+        do { _ = try SignaturePayload(parsing: bytes, source: upload.payloadSource) } catch { throw .invalidInput(error) }
         var signerID = signer?.keyID
         do throws(CryptoError) {
             if let signer { try signer.checkShape(of: signature) } else { try SignatureShapes.checkPlausible(signature) }
         } catch {
-            throw .invalidInput(InvalidInput(source: signatureSource, reason: error.description))
+            throw .invalidInput(InvalidInput(source: upload.signatureSource, reason: error.description))
         }
-        let trusted = try trustedKeys()
         let verifiedBy = trusted.filter { Self.verifies(bytes, signature, digest: digest.description, with: $0.public) }
         if signer == nil {
             signerID = trusted.first { $0.public.isValidSignature(signature, for: bytes) }?.record.keyID
         }
-        return try store.record(NewSignature(repository: repository, digest: digest, payload: bytes, signature: signature,
-                                             signerKeyID: signerID, source: origin,
-                                             verifiedKeyIDs: verifiedBy.map(\.record.keyID)), at: clock())
+        return NewSignature(repository: repository, digest: digest, payload: bytes, signature: signature, signerKeyID: signerID,
+                            source: upload.origin, verifiedKeyIDs: verifiedBy.map(\.record.keyID))
     }
 
     // MARK: - Verifying
@@ -164,7 +193,7 @@ extension ReleaseLedger {
     }
 
     /// The trust store's keys, loaded for verification. A stored key that no longer loads is skipped.
-    private func trustedKeys() throws(LedgerError) -> [(record: TrustedKey, public: PublicKey)] {
+    func trustedKeys() throws(LedgerError) -> [(record: TrustedKey, public: PublicKey)] {
         try store.keys().compactMap { record in
             (try? PublicKey(encoded: Array(record.publicKeyPEM.utf8))).map { (record, $0) }
         }

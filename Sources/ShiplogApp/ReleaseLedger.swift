@@ -41,11 +41,14 @@ package struct ReleaseLedger: Sendable {
     package func ingestBuildxMetadata(
         _ data: Data, source: String, context: BuildxMetadata.Context
     ) throws(LedgerError) -> IngestSummary {
-        let builds: [NewBuild]
-        do { builds = try BuildxMetadata.builds(from: data, source: source, context: context) } catch {
+        let read: (builds: [NewBuild], provenance: [BuildxMetadata.Provenance])
+        do { read = try BuildxMetadata.read(from: data, source: source, context: context) } catch {
             throw .invalidInput(error)
         }
-        return try ingest(builds, source: source)
+        let summary = try ingest(read.builds, source: source)
+        // After the builds (a second transaction): the provenance was read and checked with them, and only adds to them.
+        try recordProvenance(read.provenance)
+        return summary
     }
 
     func ingest(_ builds: [NewBuild], source: String) throws(LedgerError) -> IngestSummary {
@@ -74,6 +77,12 @@ package struct ReleaseLedger: Sendable {
             let place = repository.map { "\($0.name)@" } ?? ""
             throw .notFound("nothing recorded for \(place)\(digest)")
         }
-        return found
+        let trusted = try trustedKeys()
+        return try found.map { image throws(LedgerError) in
+            var image = image
+            image.attestations = try store.attestations(repository: Repository(validated: image.repository), digest: digest)
+                .map { judge($0, trusted: trusted) }
+            return image
+        }
     }
 }

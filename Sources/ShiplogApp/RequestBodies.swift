@@ -38,6 +38,13 @@ package struct RevokeBody: Codable, Sendable {
 }
 
 /// `POST /v1/images/{digest}/signatures`.
+/// `POST /v1/images/{digest}/signatures/fetched`: the signatures a registry holds for the image, recorded together.
+package struct SignatureBatchBody: Codable, Sendable {
+    package var signatures: [SignatureBody]
+
+    package init(signatures: [SignatureBody]) { self.signatures = signatures }
+}
+
 package struct SignatureBody: Codable, Sendable {
     package enum Origin: String, Codable, Sendable {
         case sign, `import`

@@ -29,7 +29,7 @@ struct TableAudit {
 
     /// The kinds of row compared, in the order differences are looked for; each is a table or a derived view of one.
     enum RowKind: String, CaseIterable {
-        case deploy, signature, key, badMark = "bad mark", check, environment, trafficSwitch = "traffic switch"
+        case deploy, signature, attestation, key, badMark = "bad mark", check, environment, trafficSwitch = "traffic switch"
         case refusal = "refused deploy", live = "live deploy"
     }
 
@@ -82,6 +82,8 @@ struct TableAudit {
             leafOf["deploy \(id)"] = entry.index
         case .signature?:
             set(.signature, String(id), fields(["repository", "digest", "payload", "signature"]), leaf: entry.index)
+        case .attestation?:
+            set(.attestation, String(id), fields(["repository", "digest", "predicate_type", "statement", "envelope", "source"]), leaf: entry.index)
         case .keyAdded?:
             set(.key, text("key_id"), ["public_key_pem": text("public_key_pem"), "name": text("name"), "revoked": "false"], leaf: entry.index)
         case .keyRevoked?:
@@ -205,6 +207,14 @@ struct TableAudit {
             rows[.signature, default: [:]][String(signature.id)] = [
                 "repository": signature.repository, "digest": signature.digest,
                 "payload": Data(signature.payload).base64EncodedString(), "signature": Data(signature.signature).base64EncodedString(),
+            ]
+        }
+        for stored in try store.allAttestations() {
+            let attestation = stored.attestation
+            rows[.attestation, default: [:]][String(stored.id)] = [
+                "repository": attestation.repository.name, "digest": attestation.digest.description,
+                "predicate_type": attestation.predicateType, "statement": Data(attestation.statement).base64EncodedString(),
+                "envelope": attestation.envelope.map { Data($0).base64EncodedString() } ?? "", "source": attestation.source,
             ]
         }
         for key in try store.keys() {

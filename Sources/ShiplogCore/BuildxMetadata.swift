@@ -42,6 +42,24 @@ package enum BuildxMetadata {
     }
 
     package static func builds(from data: Data, source: String, context: Context) throws(InvalidInput) -> [NewBuild] {
+        try read(from: data, source: source, context: context).builds
+    }
+
+    static let provenanceKey = "buildx.build.provenance"
+
+    /// The provenance buildx recorded for a built image (`buildx.build.provenance`), unsigned.
+    package struct Provenance: Sendable {
+        package var repository: Repository
+        package var digest: Digest
+        package var predicateType: String
+        package var predicate: JSONValue
+    }
+
+    /// The builds of a file and the provenance it carries for them. An empty `buildx.build.provenance` (`{}`,
+    /// what buildx writes when provenance was off) records nothing.
+    package static func read(
+        from data: Data, source: String, context: Context
+    ) throws(InvalidInput) -> (builds: [NewBuild], provenance: [Provenance]) {
         let document: Document
         try JSONInput.checkSyntax(data, source: source)
         do {
@@ -71,6 +89,7 @@ package enum BuildxMetadata {
         }
 
         var builds: [NewBuild] = []
+        var provenance: [Provenance] = []
         for (target, path, result) in results {
             func field(_ key: String) -> String { path.map { "\($0).\(key)" } ?? key }
             guard let digest = try imageDigest(result, field: field, source: source) else { continue }
@@ -115,6 +134,14 @@ package enum BuildxMetadata {
             let created = result.other(descriptorKey)?["annotations"]?["org.opencontainers.image.created"]?.stringValue
             let builtAt = created.flatMap { try? Timestamp(rfc3339: $0) }
 
+            if case let .object(members)? = result.other(provenanceKey), !members.isEmpty {
+                // SLSA v1 provenance has a buildDefinition; buildx's default (mode=min and max) is v0.2.
+                let type = members["buildDefinition"] != nil ? PredicateType.slsaProvenance1 : PredicateType.slsaProvenance02
+                for reference in references {
+                    provenance.append(Provenance(repository: reference.repository, digest: digest, predicateType: type,
+                                                 predicate: .object(members)))
+                }
+            }
             for reference in references {
                 let serviceText = context.service ?? target ?? reference.repository.lastComponent
                 let service: String
@@ -133,7 +160,7 @@ package enum BuildxMetadata {
         guard !builds.isEmpty else {
             throw InvalidInput(source: source, reason: "no build in the file produced an image (no containerimage.digest)")
         }
-        return builds
+        return (builds, provenance)
     }
 
     /// The comma-separated names of `image.name`, trimmed of spaces.

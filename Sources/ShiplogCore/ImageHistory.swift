@@ -50,6 +50,8 @@ package struct ImageHistory: Sendable, Hashable, Encodable {
     /// Every interval in which a tag of this repository named this digest, oldest first.
     package var tags: [TagInterval]
     package var signatures: [SignatureEntry]
+    /// Attestations of the image, oldest first, each judged against the trust store (filled by the application).
+    package var attestations: [AttestationRecord] = []
     /// Deploys of the image, newest first.
     package var deploys: [Deploy]
     @Nullable package var markedBad: BadMark?

@@ -50,6 +50,16 @@ extension LedgerEvent {
         ])
     }
 
+    package static func attestation(id: Int64, _ attestation: NewAttestation, at time: Timestamp) -> LedgerEvent {
+        LedgerEvent(.attestation, [
+            "id": .integer(id), "repository": .string(attestation.repository.name), "digest": .string(attestation.digest.description),
+            "predicate_type": .string(attestation.predicateType),
+            "statement": .string(Data(attestation.statement).base64EncodedString()),
+            "envelope": .text(attestation.envelope.map { Data($0).base64EncodedString() }),
+            "signer_key_id": .text(attestation.signerKeyID), "source": .string(attestation.source), "recorded_at": .string(time.description),
+        ])
+    }
+
     package static func environment(_ environment: Environment) -> LedgerEvent {
         LedgerEvent(.environment, [
             "name": .string(environment.name), "slots": .string(environment.slots.joined(separator: ",")),

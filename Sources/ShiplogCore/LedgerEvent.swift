@@ -20,6 +20,7 @@ package struct LedgerEvent: Sendable {
         case deployRefused = "deploy-refused", deployFinished = "deploy-finished", deployCheck = "deploy-check"
         case imageMarkedBad = "image-marked-bad"
         case tagRemoved = "tag-removed"
+        case attestation
     }
 
     package var kind: Kind

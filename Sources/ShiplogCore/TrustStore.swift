@@ -20,9 +20,17 @@ package protocol TrustStore: TrustReading {
     func add(_ key: TrustedKey, verifying verifies: (StoredSignature) -> Bool) throws(LedgerError) -> TrustedKey
     /// Revokes a key from `time` on; its signatures no longer count. Revoking twice keeps the first time.
     func revokeKey(id: String, at time: Timestamp, reason: String?) throws(LedgerError) -> TrustedKey
-    /// Records a signature with the trusted keys it verified with; the same signature over the same image
-    /// is recorded once.
-    func record(_ signature: NewSignature, at time: Timestamp) throws(LedgerError) -> StoredSignature
+    /// Records signatures in one transaction, each with the trusted keys it verified with; the same signature
+    /// over the same image is recorded once (`isNew` false: the first record is returned).
+    func record(_ signatures: [NewSignature], at time: Timestamp) throws(LedgerError) -> [(signature: StoredSignature, isNew: Bool)]
+}
+
+extension TrustStore {
+    /// Records one signature (see `record(_:at:)` for a batch).
+    package func record(_ signature: NewSignature, at time: Timestamp) throws(LedgerError) -> StoredSignature {
+        guard let first = try record([signature], at: time).first else { throw .storage("signature was not recorded") }
+        return first.signature
+    }
 }
 
 /// A recorded signature that verified with a trusted key which is not revoked.

@@ -52,8 +52,13 @@ package struct PublicKey: Sendable {
         switch algorithm {
         case .rsa:
             return RSAPadding.allCases.contains { verify(signature, message, rsaPadding: $0) }
-        case .ecdsaP256, .ed25519:
+        case .ed25519:
             return verify(signature, message, rsaPadding: nil)
+        case .ecdsaP256:
+            if verify(signature, message, rsaPadding: nil) { return true }
+            // DSSE allows any signature encoding; its test vector (and Web Crypto) use raw r||s, 32 bytes each.
+            guard signature.count == 64, let der = SignatureShape.derFromRawECDSA(signature) else { return false }
+            return verify(der, message, rsaPadding: nil)
         }
     }
 
@@ -90,6 +95,33 @@ package struct PublicKey: Sendable {
 }
 
 enum SignatureShape {
+    /// The DER ECDSA-Sig-Value of a raw `r || s` signature (OpenSSL encodes it; shiplog only hands over the halves).
+    static func derFromRawECDSA(_ raw: [UInt8]) -> [UInt8]? {
+        let half = raw.count / 2
+        guard let value = ECDSA_SIG_new() else { return nil }
+        defer { ECDSA_SIG_free(value) }
+        let r = raw.withUnsafeBufferPointer { BN_bin2bn($0.baseAddress, Int32(half), nil) }
+        let s = raw.withUnsafeBufferPointer { BN_bin2bn($0.baseAddress.map { $0 + half }, Int32(half), nil) }
+        guard let r, let s else {
+            BN_free(r)
+            BN_free(s)
+            return nil
+        }
+        guard ECDSA_SIG_set0(value, r, s) == 1 else {
+            BN_free(r)
+            BN_free(s)
+            return nil
+        }
+        let length = i2d_ECDSA_SIG(value, nil)
+        guard length > 0 else { return nil }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor = buffer.baseAddress
+            return i2d_ECDSA_SIG(value, &cursor)
+        }
+        return written == length ? der : nil
+    }
+
     /// A DER ECDSA-Sig-Value, with nothing after it.
     static func checkECDSA(_ signature: [UInt8]) throws(CryptoError) {
         guard !signature.isEmpty else { throw .malformedSignature("the signature is empty") }

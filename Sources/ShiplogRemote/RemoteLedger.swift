@@ -108,6 +108,38 @@ package struct RemoteLedger: LedgerAPI {
                        query: [("repository", repository.name), ("key_id", keyID)])
     }
 
+    package func importSignatures(_ uploads: [SignatureUpload], source: String) async throws(LedgerError) -> Document {
+        let digest = uploads.first?.digest.description ?? "sha256:"
+        return naming(try await send("POST", "/v1/images/\(segment(digest))/signatures/fetched", json: SignatureBatchBody(signatures: uploads.map {
+            SignatureBody(repository: $0.repository, payload: Data($0.payload).base64EncodedString(),
+                          signature: Data($0.signature).base64EncodedString(), publicKey: $0.signerPEM, source: .import)
+        }), sources: ["request body": source]), source)
+    }
+
+    // MARK: - Attestations
+
+    package func importAttestations(
+        _ data: Data, source: String, target: ReleaseLedger.AttestationTarget, origin: String
+    ) async throws(LedgerError) -> Document {
+        switch target {
+        case let .image(repository, digest):
+            naming(try await send("POST", "/v1/images/\(segment(digest.description))/attestations",
+                                  query: [("repository", repository.name), ("source", origin)], body: data, sources: ["request body": source]),
+                   source)
+        case .subjects:
+            naming(try await send("POST", "/v1/attestations", query: [("source", origin)], body: data, sources: ["request body": source]), source)
+        }
+    }
+
+    package func attestations(repository: Repository?, digest: Digest, type: String?) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/images/\(segment(digest.description))/attestations", query: [("repository", repository?.name), ("type", type)])
+    }
+
+    package func verifyAttestation(repository: Repository, digest: Digest, type: String?) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/images/\(segment(digest.description))/attestations/verification",
+                       query: [("repository", repository.name), ("type", type)])
+    }
+
     // MARK: - Environments and deploys
 
     package func createEnvironment(name: String, slots: [String], requireSignature: Bool) async throws(LedgerError) -> Document {

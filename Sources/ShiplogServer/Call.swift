@@ -48,6 +48,14 @@ struct Call: Sendable {
         do { return try parse(text) } catch { throw Problem.invalidInput(error.at(name)) }
     }
 
+    /// The `repository` query parameter an image route needs.
+    func requiredRepository() throws(Problem) -> Repository {
+        guard let text = query("repository") else {
+            throw Problem.invalidInput(InvalidInput(field: "repository", reason: "name the repository the image is in"))
+        }
+        return try parsed("repository", text, Repository.init(parsing:))
+    }
+
     /// The request body, refused with 413 past the configured limit.
     func body() async throws -> Data {
         var buffer = try await request.body.collect(upTo: maxBodyBytes)

@@ -27,6 +27,33 @@ enum Routes {
         ]
     }
 
+    /// `type`: a predicate-type URI or one of cosign's shorthands.
+    static func attestationType(_ call: Call) throws(Problem) -> String? {
+        try call.query("type").map { text throws(Problem) in try call.parsed("type", text, PredicateType.resolve) }
+    }
+
+    /// `source=attest` when shiplog's own `attest` made the envelope; anything else arrived as an import.
+    static func attestationOrigin(_ call: Call) throws(Problem) -> String {
+        switch call.query("source") {
+        case nil, "import": "import"
+        case "attest": "attest"
+        case let other?: throw Problem.invalidInput(InvalidInput(field: "source", value: other, reason: "expected attest or import"))
+        }
+    }
+
+    /// A signature from a request body; `at` prefixes the fields it names (an item of a list).
+    static func signatureUpload(_ body: SignatureBody, digest: Digest, at path: String) throws(Problem) -> SignatureUpload {
+        guard let payload = Data(base64Encoded: body.payload) else {
+            throw Problem.invalidInput(InvalidInput(field: path + "payload", value: body.payload, reason: "not base64"))
+        }
+        guard let signature = Data(base64Encoded: body.signature), !signature.isEmpty else {
+            throw Problem.invalidInput(InvalidInput(field: path + "signature", value: body.signature, reason: "not base64"))
+        }
+        return SignatureUpload(repository: body.repository, digest: digest, payload: Array(payload), payloadSource: path + "payload",
+                               signature: Array(signature), signatureSource: path + "signature", signerPEM: body.publicKey,
+                               origin: body.source?.rawValue ?? "import")
+    }
+
     static func builds(_ api: LocalLedger) -> [Route] {
         [
             Route(.post, "/v1/builds", .buildsWrite) { call in
@@ -104,25 +131,43 @@ enum Routes {
             },
             Route(.get, "/v1/images/{digest}/verification", .read) { call in
                 let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
-                guard let repositoryText = call.query("repository") else {
-                    throw Problem.invalidInput(InvalidInput(field: "repository", reason: "name the repository the image is in"))
-                }
-                let repository = try call.parsed("repository", repositoryText, Repository.init(parsing:))
+                let repository = try call.requiredRepository()
                 return try call.answer(try await api.verify(repository: repository, digest: digest, keyID: call.query("key_id")))
+            },
+            Route(.get, "/v1/images/{digest}/attestations", .read) { call in
+                let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
+                let repository = try call.query("repository").map { text throws(Problem) in try call.parsed("repository", text, Repository.init(parsing:)) }
+                return try call.answer(try await api.attestations(repository: repository, digest: digest, type: try attestationType(call)))
+            },
+            Route(.get, "/v1/images/{digest}/attestations/verification", .read) { call in
+                let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
+                let repository = try call.requiredRepository()
+                return try call.answer(try await api.verifyAttestation(repository: repository, digest: digest, type: try attestationType(call)))
+            },
+            Route(.post, "/v1/images/{digest}/attestations", .sign) { call in
+                let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
+                let repository = try call.requiredRepository()
+                let body = try await call.body()
+                return try call.answer(try await api.importAttestations(body, source: "request body", target: .image(repository, digest),
+                                                                        origin: try attestationOrigin(call)), status: .created)
+            },
+            Route(.post, "/v1/attestations", .sign) { call in
+                let body = try await call.body()
+                return try call.answer(try await api.importAttestations(body, source: "request body", target: .subjects,
+                                                                        origin: try attestationOrigin(call)), status: .created)
             },
             Route(.post, "/v1/images/{digest}/signatures", .sign) { call in
                 let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
-                let body = try await call.json(SignatureBody.self)
-                guard let payload = Data(base64Encoded: body.payload) else {
-                    throw Problem.invalidInput(InvalidInput(field: "payload", value: body.payload, reason: "not base64"))
-                }
-                guard let signature = Data(base64Encoded: body.signature), !signature.isEmpty else {
-                    throw Problem.invalidInput(InvalidInput(field: "signature", value: body.signature, reason: "not base64"))
-                }
-                let upload = SignatureUpload(repository: body.repository, digest: digest, payload: Array(payload), payloadSource: "payload",
-                                             signature: Array(signature), signatureSource: "signature", signerPEM: body.publicKey,
-                                             origin: body.source?.rawValue ?? "import")
+                let upload = try signatureUpload(try await call.json(SignatureBody.self), digest: digest, at: "")
                 return try call.answer(try await api.importSignature(upload), status: .created)
+            },
+            Route(.post, "/v1/images/{digest}/signatures/fetched", .sign) { call in
+                let digest = try call.parsed("digest", try call.parameter("digest"), Digest.init(parsing:))
+                let body = try await call.json(SignatureBatchBody.self)
+                let uploads = try body.signatures.enumerated().map { index, item throws(Problem) in
+                    try signatureUpload(item, digest: digest, at: "signatures[\(index)].")
+                }
+                return try call.answer(try await api.importSignatures(uploads, source: "request body"), status: .created)
             },
         ]
     }

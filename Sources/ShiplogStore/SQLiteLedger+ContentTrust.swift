@@ -40,18 +40,24 @@ extension SQLiteLedger {
         }
     }
 
-    package func record(_ signature: NewSignature, at time: Timestamp) throws(LedgerError) -> StoredSignature {
+    package func record(_ signatures: [NewSignature], at time: Timestamp) throws(LedgerError) -> [(signature: StoredSignature, isNew: Bool)] {
         try write { db in
+            let log = try logAppender(db, time: time)
+            return try signatures.map { signature in try Self.record(signature, at: time, db, log) }
+        }
+    }
+
+    private static func record(
+        _ signature: NewSignature, at time: Timestamp, _ db: Database, _ log: LogAppender?
+    ) throws -> (signature: StoredSignature, isNew: Bool) {
             try db.execute(sql: """
                 INSERT INTO signature (repository, digest, payload, signature, signer_key_id, source, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (repository, digest, signature) DO NOTHING
                 """, arguments: [signature.repository.name, signature.digest.description, Data(signature.payload),
                                  Data(signature.signature), signature.signerKeyID, signature.source, time.description])
-            if db.changesCount == 1 {
-                try logAppender(db, time: time)?
-                    .append(.signature(id: db.lastInsertedRowID, signature, at: time))
-            }
+            let isNew = db.changesCount == 1
+            if isNew { try log?.append(.signature(id: db.lastInsertedRowID, signature, at: time)) }
             let row = try Row.fetchOne(db, sql: "SELECT * FROM signature WHERE repository = ? AND digest = ? AND signature = ?",
                                        arguments: [signature.repository.name, signature.digest.description, Data(signature.signature)])
             guard let row else { throw LedgerError.storage("signature was not recorded") }
@@ -62,8 +68,7 @@ extension SQLiteLedger {
                     SELECT ?, key_id, ? FROM key WHERE key_id = ? ON CONFLICT DO NOTHING
                     """, arguments: [stored.id, time.description, keyID])
             }
-            return stored
-        }
+            return (stored, isNew)
     }
 
     package func trustedSignatures(repository: Repository, digest: Digest) throws(LedgerError) -> [TrustedSignature] {

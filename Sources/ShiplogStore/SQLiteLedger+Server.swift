@@ -57,6 +57,7 @@ extension SQLiteLedger {
             let counts = [("builds", "SELECT COALESCE(MAX(id), 0) FROM build"),
                           ("deploys", "SELECT COALESCE(MAX(id), 0) FROM deploy"),
                           ("signatures", "SELECT COALESCE(MAX(id), 0) FROM signature"),
+                          ("attestations", "SELECT COALESCE(MAX(id), 0) FROM attestation"),
                           ("log_entries", "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM log_entry"),
                           ("keys", "SELECT COUNT(*) FROM key")]
             return try counts.map { kind, sql in (kind, try Int64.fetchOne(db, sql: sql) ?? 0) }

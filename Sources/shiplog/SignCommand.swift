@@ -3,6 +3,7 @@ import Foundation
 import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
+import ShiplogRegistry
 
 struct SignCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +18,8 @@ struct SignCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the base64 signature here (as cosign).", valueName: "file")) var outputSignature: String?
     @Option(help: ArgumentHelp("Write the exact payload bytes here (as cosign).", valueName: "file")) var outputPayload: String?
     @Option(help: "RSA padding: pkcs1 (default) or pss.") var rsaPadding: RSAPadding = .pkcs1v15
+    @Flag(help: "Also store the signature in the image's registry as cosign does (tag sha256-<hex>.sig).") var upload = false
+    @OptionGroup var registry: RegistryOptions
     @OptionGroup var global: GlobalOptions
 
     func run() async {
@@ -35,20 +38,50 @@ struct SignCommand: AsyncParsableCommand {
             } catch {
                 throw .invalidInput(InvalidInput(source: key, reason: error.description))
             }
+            // The registry first: a signature the ledger holds but the registry refused would tell verifiers nothing.
+            let stored = upload ? try await registry.trust().uploadSignature(repository: repository, digest: digest, payload: payload.bytes,
+                                                                             signature: signature) : nil
             let record = try await api.importSignature(SignatureUpload(
                 repository: repository, digest: digest, payload: payload.bytes, payloadSource: "sign", signature: signature,
                 signatureSource: "sign", signerPEM: signerPEM, origin: "sign"))
             let base64 = Base64.encode(signature)
             if let outputSignature { try KeyFile.write(Array(base64.utf8), to: outputSignature) }
             if let outputPayload { try KeyFile.write(payload.bytes, to: outputPayload) }
-            try global.show(record) { _ in base64 }
+            guard let stored else { return try global.show(record) { _ in base64 } }
+            var document = try record.json()
+            if case var .object(members) = document {
+                members["upload"] = .object(["tag": .string(stored.tag), "manifest_digest": .string(stored.manifestDigest),
+                                             "appended": .bool(stored.appended), "layers": .integer(Int64(stored.layers))])
+                document = .object(members)
+            }
+            try global.show(Document(document)) { _ in
+                base64 + "\nstored in \(repository.name):\(stored.tag)" + (stored.appended ? " (\(stored.layers) signature(s) there)" : " (already there)")
+            }
         }
     }
 }
 
 struct SignatureCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "signature", abstract: "Signatures made elsewhere.", subcommands: [Import.self])
+        commandName: "signature", abstract: "Signatures made elsewhere.", subcommands: [Import.self, Fetch.self])
+
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "fetch",
+            abstract: "Record every signature in the image's registry (cosign's sha256-<hex>.sig), whoever made it.")
+
+        @Argument(help: ArgumentHelp("The image.", valueName: "repo@digest")) var image: String
+        @OptionGroup var registry: RegistryOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async {
+            let (repository, digest) = ImageArgument.image(image)
+            await global.run { api throws(LedgerError) in
+                try global.show(try await SignatureFetch.run(repository: repository, digest: digest, registry: registry, api: api)) { summary in
+                    "\(summary.text("source")): \(summary.text("found")) signature(s), \(summary.text("recorded")) new"
+                }
+            }
+        }
+    }
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "import",
@@ -76,6 +109,18 @@ struct SignatureCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+}
+
+/// `signature fetch` and `verify --fetch`: the `.sig` manifest's signatures, recorded in one write.
+enum SignatureFetch {
+    static func run(repository: Repository, digest: Digest, registry: RegistryOptions, api: any LedgerAPI) async throws(LedgerError) -> Document {
+        let (uploads, source) = try await registry.trust().fetchSignatures(repository: repository, digest: digest)
+        guard !uploads.isEmpty else {
+            return Document(JSONValue.object(["source": .string(source), "found": .integer(0), "recorded": .integer(0),
+                                              "already_recorded": .integer(0), "signatures": .array([])]))
+        }
+        return try await api.importSignatures(uploads, source: source)
     }
 }
 

@@ -12,6 +12,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("The image.", valueName: "repo@digest")) var image: String
     @Option(help: ArgumentHelp("Only this key counts (it must be in the trust store).", valueName: "pub.pem")) var key: String?
+    @Flag(help: "First record the signatures in the image's registry (as signature fetch).") var fetch = false
+    @OptionGroup var registry: RegistryOptions
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -19,6 +21,7 @@ struct VerifyCommand: AsyncParsableCommand {
         var verified = false
         await global.run { api throws(LedgerError) in
             let keyID = try key.map { path throws(LedgerError) in try KeyFile.readPublic(path).keyID }
+            if fetch { _ = try await SignatureFetch.run(repository: repository, digest: digest, registry: registry, api: api) }
             let result = try await api.verify(repository: repository, digest: digest, keyID: keyID)
             try global.show(result) { result in
                 let when = result["signed_at"]?.stringValue.map { ", signed \($0)" } ?? ""
