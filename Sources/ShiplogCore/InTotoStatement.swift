@@ -73,6 +73,10 @@ package struct InTotoStatement: Sendable, Hashable {
         }
         self.subjects = subjects
         predicateType = try string(root["predicateType"], "predicateType")
+        guard predicateType.unicodeScalars.count <= 1024 else {
+            throw InvalidInput(source: source, field: "predicateType", value: String(predicateType.prefix(40)) + "…",
+                               reason: "a predicate type is at most 1024 characters")
+        }
         guard let predicate = root["predicate"] else {
             throw InvalidInput(source: source, field: "predicate", reason: "required field is missing")
         }

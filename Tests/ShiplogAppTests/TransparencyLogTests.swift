@@ -27,6 +27,12 @@ struct TransparencyLogTests {
         try wrote("key-added")
         _ = try ledger.sign(repository: image.repository, digest: digest, with: key)
         try wrote("signature")
+        let statement = InTotoStatement.bytes(repository: image.repository, digest: digest, predicateType: "https://example.com/p",
+                                              predicate: Array(#"{"ok":true}"#.utf8))
+        let pae = DSSEEnvelope.preAuthenticationEncoding(payloadType: DSSEEnvelope.inTotoPayloadType, payload: statement)
+        let envelope = DSSEEnvelope(payloadType: DSSEEnvelope.inTotoPayloadType, payload: statement, signatures: [.init(signature: try key.sign(pae))])
+        _ = try ledger.importAttestations(Data(envelope.json), source: "envelope", target: .image(image.repository, digest), origin: "attest")
+        try wrote("attestation")
         _ = try ledger.createEnvironment(name: "prod", slots: ["blue", "green"], requireSignature: true)
         try wrote("environment")
         _ = try ledger.switchSlot(environment: "prod", to: "green", actor: "ops")
