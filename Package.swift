@@ -132,6 +132,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
+        .testTarget(name: "ShiplogRegistryTests", dependencies: ["ShiplogRegistry", "ShiplogCore", "ShiplogCrypto", "ShiplogTestSupport"], swiftSettings: strict),
         .testTarget(name: "ShiplogCLITests", dependencies: ["shiplog", "ShiplogTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

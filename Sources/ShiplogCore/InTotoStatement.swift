@@ -11,6 +11,11 @@ package struct InTotoStatement: Sendable, Hashable {
         package var name: String?
         /// Algorithm to value, e.g. `sha256` to lowercase hex.
         package var digest: [String: String]
+
+        package init(name: String?, digest: [String: String]) {
+            self.name = name
+            self.digest = digest
+        }
     }
 
     /// The exact bytes (the DSSE payload): what was signed, kept whole.

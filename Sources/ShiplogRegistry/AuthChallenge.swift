@@ -1,10 +1,10 @@
 /// A `WWW-Authenticate` challenge (RFC 7235): the scheme and its parameters, as a registry's `401` sends
 /// them (`Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a:pull"`).
-struct AuthChallenge: Sendable, Hashable {
-    var scheme: String
-    var parameters: [String: String]
+package struct AuthChallenge: Sendable, Hashable {
+    package var scheme: String
+    package var parameters: [String: String]
 
-    init?(_ header: String) {
+    package init?(_ header: String) {
         let trimmed = header.drop { $0 == " " }
         guard let space = trimmed.firstIndex(of: " ") else {
             guard !trimmed.isEmpty else { return nil }

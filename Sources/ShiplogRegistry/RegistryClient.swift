@@ -146,7 +146,7 @@ package final class RegistryClient: Sendable {
     }
 
     /// The `rel="next"` target of a `Link` header, made absolute against the registry.
-    static func nextPage(_ link: String?, base: String) -> String? {
+    package static func nextPage(_ link: String?, base: String) -> String? {
         guard let link, link.contains("rel=\"next\"") || link.contains("rel=next"),
               let open = link.firstIndex(of: "<"), let close = link[open...].firstIndex(of: ">") else { return nil }
         let target = String(link[link.index(after: open) ..< close])

@@ -9,6 +9,11 @@ package struct RegistryCredentials: Sendable {
         package var username: String
         package var password: String
 
+        package init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
+
         /// The `Authorization` value of HTTP Basic auth.
         var basic: String { "Basic " + Data("\(username):\(password)".utf8).base64EncodedString() }
     }

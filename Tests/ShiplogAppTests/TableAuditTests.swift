@@ -25,6 +25,8 @@ struct TableAuditTests {
             _ = try ledger.recordBuild(NewBuild(service: "api", repository: repository, tag: tag, digest: try digest(byte)))
             _ = try ledger.sign(repository: repository, digest: try digest(byte), with: key)
         }
+        _ = try ledger.importAttestations(try AttestationTests.envelope(Self.repository, try digest("a"), key: key), source: "e",
+                                          target: .image(repository, try digest("a")))
         _ = try ledger.createEnvironment(name: "prod", slots: ["blue", "green"], requireSignature: true)
         for tag in ["v1", "v2"] {
             guard case let .started(deploy) = try ledger.startDeploy(environment: "prod", slot: "blue", service: "api",
@@ -64,6 +66,12 @@ struct TableAuditTests {
         ("a tag removed", "DELETE FROM tag WHERE tag = 'latest'", ":latest"),
         ("live pointed at an older deploy", "UPDATE live_deploy SET deploy_id = 1 WHERE slot = 'blue'", "live deploy prod/blue/api"),
         ("a key renamed", "UPDATE key SET name = 'release-manager'", "key sha256:"),
+        ("an attestation's statement rewritten", "UPDATE attestation SET statement = CAST('{}' AS BLOB)", "attestation 1 was edited"),
+        ("an attestation moved to another image", "UPDATE attestation SET digest = 'sha256:' || hex(zeroblob(32))", "attestation 1 was edited"),
+        ("an attestation deleted", "DELETE FROM attestation", "attestation 1"),
+        ("an attestation inserted", "INSERT INTO attestation (repository, digest, predicate_type, statement, envelope, signer_key_id, source, "
+            + "fingerprint, recorded_at) SELECT repository, digest, predicate_type, statement, envelope, signer_key_id, source, "
+            + "hex(randomblob(32)), recorded_at FROM attestation", "attestation 2"),
         ("a bad mark's reason rewritten", "UPDATE bad_image SET reason = 'false alarm'", "bad mark"),
         ("a refusal deleted", "DELETE FROM deploy_refusal", "refused deploy 1"),
         ("a deploy moved to another slot", "UPDATE deploy SET slot = 'green' WHERE id = 1", "deploy 1 was edited in the tables: slot"),

@@ -152,3 +152,22 @@ struct InteropTests {
         #expect(throws: CryptoError.self) { try ecdsa.checkShape(of: [0x30, 0x02, 0x01]) }
     }
 }
+
+@Suite("DSSE's test vector")
+struct DSSEVectorTests {
+    @Test("the protocol's ECDSA P-256 signature (raw r||s) verifies over its PAE with the vector's key, and nothing else does")
+    func vector() throws {
+        let key = try JSONSerialization.jsonObject(with: try Fixtures.data("dsse/dsse_test_vector_key.json")) as? [String: Any]
+        let pem = try #require(key?["derived_public_key_pem"] as? String)
+        let publicKey = try PublicKey(encoded: Array(pem.utf8))
+        let envelope = try JSONSerialization.jsonObject(with: try Fixtures.data("dsse/dsse_protocol_md_test_vector_envelope.json")) as? [String: Any]
+        let signatureText = try #require((envelope?["signatures"] as? [[String: Any]])?.first?["sig"] as? String)
+        let signature = try #require(Base64.decode(signatureText))
+        let pae = Array(try Fixtures.data("dsse/dsse_test_vector_pae.bin"))
+        #expect(publicKey.isValidSignature(signature, for: pae))
+        #expect(!publicKey.isValidSignature(signature, for: Array("hello world".utf8)), "the payload alone is not what was signed")
+        var flipped = signature
+        flipped[10] ^= 1
+        #expect(!publicKey.isValidSignature(flipped, for: pae))
+    }
+}
