@@ -28,7 +28,7 @@ struct ImageCommand: AsyncParsableCommand {
 struct ImageShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Everything known about one image: builds, tag history, signatures, deploys, bad marks.",
+        abstract: "Everything known about one image: builds, tag history, signatures, attestations, deploys, bad marks.",
         discussion: "Give REPO@DIGEST for one repository, or a bare DIGEST for every repository holding it.")
 
     @Argument(help: ArgumentHelp("The image.", valueName: "repo@digest")) var reference: String
@@ -56,6 +56,13 @@ struct ImageShow: AsyncParsableCommand {
         var signatures = TextTable(header: ["ID", "KEY", "SOURCE", "RECORDED"])
         signatures.rows = image.items("signatures").map { [$0.text("id"), $0.text("key_id"), $0.text("source"), $0.text("recorded_at")] }
         text += "\nSignatures\n" + signatures.rendered + "\n"
+        if !image.items("attestations").isEmpty {
+            var attestations = TextTable(header: ["ID", "PREDICATE TYPE", "VALID", "REASON", "KEY", "SOURCE", "RECORDED"])
+            attestations.rows = image.items("attestations").map {
+                [$0.text("id"), $0.text("predicate_type"), $0.text("valid"), $0.text("reason"), $0.text("key_name"), $0.text("source"), $0.text("recorded_at")]
+            }
+            text += "\nAttestations\n" + attestations.rendered + "\n"
+        }
         var deploys = TextTable(header: ["ID", "ENV", "SLOT", "SERVICE", "STATE", "STARTED"])
         deploys.rows = image.items("deploys").map {
             [$0.text("deploy_id"), $0.text("environment"), $0.text("slot"), $0.text("service"), $0.text("state"), $0.text("started_at")]
