@@ -97,7 +97,14 @@ extension ReleaseLedger {
             }
             checkedUploads.append(try checked(upload, signer: signer, trusted: trusted))
         }
-        let results = try store.record(checkedUploads, at: clock())
+        // Fetching again finds what the ledger has: answered from a read, with no write transaction (and no fsync).
+        var existing: [[UInt8]: StoredSignature] = [:]
+        for image in Set(checkedUploads.map { "\($0.repository.name)@\($0.digest)" }) {
+            guard let upload = checkedUploads.first(where: { "\($0.repository.name)@\($0.digest)" == image }) else { continue }
+            for stored in try store.signatures(repository: upload.repository, digest: upload.digest) { existing[stored.signature] = stored }
+        }
+        let known = checkedUploads.compactMap { existing[$0.signature] }
+        let results = known.count == checkedUploads.count ? known.map { (signature: $0, isNew: false) } : try store.record(checkedUploads, at: clock())
         let recorded = results.filter(\.isNew).count
         return SignatureImportSummary(source: source, found: uploads.count, recorded: recorded, alreadyRecorded: results.count - recorded,
                                       signatures: results.map { SignatureDocument(record: $0.signature) })

@@ -56,7 +56,7 @@ package struct RegistryTrust: Sendable {
         let tag = CosignLayout.tag(for: digest, .signatures)
         let source = "\(address.host)/\(address.path):\(tag)"
         guard let (manifest, _, _) = try await client.manifest(address, reference: tag) else { return ([], source) }
-        var uploads: [SignatureUpload] = []
+        var signatures: [(index: Int, layer: OCIManifest.Descriptor, signature: [UInt8], field: String)] = []
         for (index, layer) in manifest.layers.enumerated() where layer.mediaType == CosignLayout.signatureLayerType {
             let field = "layers[\(index)].annotations.\(CosignLayout.signatureAnnotation)"
             guard let text = layer.annotations[CosignLayout.signatureAnnotation] else {
@@ -65,9 +65,14 @@ package struct RegistryTrust: Sendable {
             guard let signature = Base64.decode(text), !signature.isEmpty else {
                 throw .invalidInput(InvalidInput(source: source, field: field, value: String(text.prefix(40)), reason: "not base64"))
             }
-            let payload = try await client.blob(address, digest: layer.digest, limit: 1024 * 1024)
-            uploads.append(SignatureUpload(repository: repository, digest: digest, payload: payload, payloadSource: "\(source) layers[\(index)]",
-                                           signature: signature, signatureSource: "\(source) \(field)", signerPEM: nil))
+            signatures.append((index, layer, signature, field))
+        }
+        // Payloads are fetched together (most signatures of one image share one payload: it is fetched once).
+        let payloads = try await blobs(Set(signatures.map(\.layer.digest)), at: address, limit: 1024 * 1024)
+        let uploads = signatures.map { item in
+            SignatureUpload(repository: repository, digest: digest, payload: payloads[item.layer.digest] ?? [],
+                            payloadSource: "\(source) layers[\(item.index)]", signature: item.signature,
+                            signatureSource: "\(source) \(item.field)", signerPEM: nil)
         }
         return (uploads, source)
     }
@@ -78,10 +83,29 @@ package struct RegistryTrust: Sendable {
         let tag = CosignLayout.tag(for: digest, .attestations)
         let source = "\(address.host)/\(address.path):\(tag)"
         guard let (manifest, _, _) = try await client.manifest(address, reference: tag) else { return ([], source) }
-        var envelopes: [[UInt8]] = []
-        for layer in manifest.layers where layer.mediaType == CosignLayout.attestationLayerType {
-            envelopes.append(try await client.blob(address, digest: layer.digest))
+        let layers = manifest.layers.filter { $0.mediaType == CosignLayout.attestationLayerType }
+        let fetched = try await blobs(Set(layers.map(\.digest)), at: address, limit: RegistryClient.maximumBlobBytes)
+        return (layers.compactMap { fetched[$0.digest] }, source)
+    }
+
+    /// Several blobs at once, each checked against its digest; the first failure is the answer.
+    private func blobs(_ digests: Set<Digest>, at address: RegistryAddress, limit: Int) async throws(LedgerError) -> [Digest: [UInt8]] {
+        let client = client
+        let results = await withTaskGroup(of: (Digest, Result<[UInt8], LedgerError>).self) { group in
+            for digest in digests {
+                group.addTask {
+                    do throws(LedgerError) { return (digest, .success(try await client.blob(address, digest: digest, limit: limit))) } catch {
+                        return (digest, .failure(error))
+                    }
+                }
+            }
+            var results: [(Digest, Result<[UInt8], LedgerError>)] = []
+            for await result in group { results.append(result) }
+            return results
         }
-        return (envelopes, source)
+        var blobs: [Digest: [UInt8]] = [:]
+        // In digest order, so that of several failures the same one is reported every time.
+        for (digest, result) in results.sorted(by: { $0.0.description < $1.0.description }) { blobs[digest] = try result.get() }
+        return blobs
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 import ShiplogCore
 
@@ -91,6 +92,12 @@ package final class SQLiteLedger: LedgerStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // 64 MiB of page cache: a 10,000-build ingest then stays in memory until its commit.
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Keep the WAL file when the last connection closes: each CLI process would otherwise create it anew
+            // (syncing it and its directory) and delete it again, four fsyncs for a command that only reads.
+            if let connection = db.sqliteConnection {
+                var persist: Int32 = 1
+                _ = sqlite3_file_control(connection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+            }
         }
         return configuration
     }

@@ -233,7 +233,17 @@ def bad_registry(port, mode, target="", lifetime=120):
             layer = {"mediaType": SIG_LAYER, "size": 1, "digest": "sha256:" + "0" * 64,
                      "annotations": {SIG_ANNOTATION: "AAAA"}}
             config = {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2, "digest": "sha256:" + "1" * 64}
-            if mode == "record":
+            if mode == "paged-tags":
+                # OCI's pagination: n per page, Link to the next (relative, as distribution v3 writes it).
+                names = [f"v{i}" for i in range(1, 8)]
+                query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+                last, size = query.get("last", [""])[0], int(query.get("n", ["100"])[0])
+                rest = [name for name in names if name > last][:size]
+                headers = [("Content-Type", "application/json")]
+                if rest and rest[-1] != names[-1]:
+                    headers.append(("Link", f'</v2/team/app/tags/list?n={size}&last={rest[-1]}>; rel="next"'))
+                self.answer(200, json.dumps({"name": "team/app", "tags": rest}).encode(), headers)
+            elif mode == "record":
                 self.answer(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
             elif mode == "not-json":
                 self.manifest(b"<html>not a manifest</html>")
