@@ -91,21 +91,39 @@ package struct RegistryTrust: Sendable {
     /// Several blobs at once, each checked against its digest; the first failure is the answer.
     private func blobs(_ digests: Set<Digest>, at address: RegistryAddress, limit: Int) async throws(LedgerError) -> [Digest: [UInt8]] {
         let client = client
-        let results = await withTaskGroup(of: (Digest, Result<[UInt8], LedgerError>).self) { group in
+        // Each child answers with its bytes or its error as plain optionals: a task group's child result holding
+        // Result<_, LedgerError> crashed in release builds of Swift 6.3 (a witness table copied uninitialised).
+        let results = await withTaskGroup(of: Fetched.self) { group in
             for digest in digests {
                 group.addTask {
-                    do throws(LedgerError) { return (digest, .success(try await client.blob(address, digest: digest, limit: limit))) } catch {
-                        return (digest, .failure(error))
+                    do throws(LedgerError) { return Fetched(digest: digest, bytes: try await client.blob(address, digest: digest, limit: limit)) } catch {
+                        return Fetched(digest: digest, error: error)
                     }
                 }
             }
-            var results: [(Digest, Result<[UInt8], LedgerError>)] = []
+            var results: [Fetched] = []
             for await result in group { results.append(result) }
             return results
         }
         var blobs: [Digest: [UInt8]] = [:]
         // In digest order, so that of several failures the same one is reported every time.
-        for (digest, result) in results.sorted(by: { $0.0.description < $1.0.description }) { blobs[digest] = try result.get() }
+        for result in results.sorted(by: { $0.digest.description < $1.digest.description }) {
+            if let error = result.error { throw error }
+            blobs[result.digest] = result.bytes
+        }
         return blobs
+    }
+
+    /// One blob fetched, or why not.
+    private final class Fetched: Sendable {
+        let digest: Digest
+        let bytes: [UInt8]
+        let error: LedgerError?
+
+        init(digest: Digest, bytes: [UInt8] = [], error: LedgerError? = nil) {
+            self.digest = digest
+            self.bytes = bytes
+            self.error = error
+        }
     }
 }
