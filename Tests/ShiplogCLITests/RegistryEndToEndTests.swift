@@ -51,6 +51,20 @@ struct RegistryEndToEndTests {
         deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
     }
 
+    /// An OCI layout holding one image (`LAYOUT:v1`, one layer), made with umoci; returns the layout's path.
+    static func makeLayout(in directory: TemporaryDirectory) throws -> String {
+        let layout = directory.path("layout")
+        if FileManager.default.fileExists(atPath: layout) { return layout }
+        try FileManager.default.createDirectory(atPath: directory.path("content"), withIntermediateDirectories: true)
+        try "hello from shiplog\n".write(toFile: directory.path("content/hello.txt"), atomically: true, encoding: .utf8)
+        for arguments in [["init", "--layout", layout], ["new", "--image", "\(layout):v1"],
+                          ["insert", "--rootless", "--image", "\(layout):v1", directory.path("content/hello.txt"), "/hello.txt"]] {
+            let result = try Tool.run("/usr/bin/umoci", arguments)
+            try #require(result.status == 0, "umoci \(arguments.joined(separator: " ")): \(result.output)")
+        }
+        return layout
+    }
+
     /// Polls until `condition` holds: the registry delivers notifications asynchronously, in order.
     func eventually(_ what: String, timeout: TimeInterval = 20, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
@@ -100,14 +114,7 @@ struct RegistryEndToEndTests {
         try #require(!registry.host.isEmpty, "registry did not start: \(registry.log)")
 
         // An OCI image with one layer, made without a Docker engine.
-        let layout = directory.path("layout")
-        try FileManager.default.createDirectory(atPath: directory.path("content"), withIntermediateDirectories: true)
-        try "hello from shiplog\n".write(toFile: directory.path("content/hello.txt"), atomically: true, encoding: .utf8)
-        for arguments in [["init", "--layout", layout], ["new", "--image", "\(layout):v1"],
-                          ["insert", "--rootless", "--image", "\(layout):v1", directory.path("content/hello.txt"), "/hello.txt"]] {
-            let result = try Tool.run("/usr/bin/umoci", arguments)
-            try #require(result.status == 0, "umoci \(arguments.joined(separator: " ")): \(result.output)")
-        }
+        let layout = try Self.makeLayout(in: directory)
         let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(layout)/index.json"))) as? [String: Any]
         let manifests = try #require(index?["manifests"] as? [[String: Any]])
         let digest = try #require(manifests.first?["digest"] as? String)

@@ -50,16 +50,7 @@ struct RegistryTrustEndToEndTests {
 
     /// A one-layer OCI image made with umoci, pushed with skopeo; returns its manifest digest.
     static func pushImage(to reference: String, in directory: TemporaryDirectory, credentials: String? = nil) throws -> String {
-        let layout = directory.path("layout")
-        if !FileManager.default.fileExists(atPath: layout) {
-            try FileManager.default.createDirectory(atPath: directory.path("content"), withIntermediateDirectories: true)
-            try "signed by shiplog\n".write(toFile: directory.path("content/hello.txt"), atomically: true, encoding: .utf8)
-            for arguments in [["init", "--layout", layout], ["new", "--image", "\(layout):v1"],
-                              ["insert", "--rootless", "--image", "\(layout):v1", directory.path("content/hello.txt"), "/hello.txt"]] {
-                let result = try Tool.run("/usr/bin/umoci", arguments)
-                try #require(result.status == 0, "umoci \(arguments.joined(separator: " ")): \(result.output)")
-            }
-        }
+        let layout = try RegistryEndToEndTests.makeLayout(in: directory)
         let policy = directory.path("policy.json")
         try #"{"default":[{"type":"insecureAcceptAnything"}]}"#.write(toFile: policy, atomically: true, encoding: .utf8)
         let result = try Tool.run("/usr/bin/skopeo", ["--policy", policy, "copy", "--dest-tls-verify=false"]
