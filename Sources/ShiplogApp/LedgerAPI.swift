@@ -27,6 +27,10 @@ package protocol LedgerAPI: Sendable {
     func verify(repository: Repository, digest: Digest, keyID: String?) async throws(LedgerError) -> Document
     /// Several signatures of one image in one transaction (a registry's `.sig` manifest); says how many were new.
     func importSignatures(_ uploads: [SignatureUpload], source: String) async throws(LedgerError) -> Document
+    /// `gc plan`: from the ledger, or from what a registry or DigitalOcean listed.
+    func planRetention(rules: RetentionRules, listing: RetentionListing?) async throws(LedgerError) -> Document
+    /// `gc apply`: the plan's deletions judged again now, deleted through `deleter` and recorded; without one, only judged.
+    func applyRetention(_ plan: RetentionPlan, listing: RetentionListing?, deleter: (any ManifestDeleter)?) async throws(LedgerError) -> Document
     /// DSSE envelopes (one document or JSON Lines) recorded as attestations; `origin` is `attest` or `import`.
     func importAttestations(_ data: Data, source: String, target: ReleaseLedger.AttestationTarget, origin: String) async throws(LedgerError) -> Document
     func attestations(repository: Repository?, digest: Digest, type: String?) async throws(LedgerError) -> Document

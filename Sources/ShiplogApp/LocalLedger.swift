@@ -146,6 +146,37 @@ package struct LocalLedger: LedgerAPI {
         try await write { try $0.importSignatures(uploads, source: source) }
     }
 
+    // MARK: - Retention
+
+    package func planRetention(rules: RetentionRules, listing: RetentionListing?) async throws(LedgerError) -> Document {
+        try read { try $0.planRetention(rules: rules, listing: listing) }
+    }
+
+    package func applyRetention(
+        _ plan: RetentionPlan, listing: RetentionListing?, deleter: (any ManifestDeleter)?
+    ) async throws(LedgerError) -> Document {
+        var decisions = try ledger.reviewDeletions(plan, listing: listing)
+        if let deleter {
+            for index in decisions.indices where decisions[index].action == .deleted {
+                let decision = decisions[index]
+                // Parsed in the review; a decision to delete names a valid repository and digest.
+                let repository = Repository(validated: decision.repository), digest = Digest(validated: decision.digest)
+                if let failure = await deleter.delete(repository: repository, digest: digest) {
+                    decisions[index].action = .failed
+                    decisions[index].detail = failure
+                    continue
+                }
+                // Recorded one by one, as each deletion happens: a later failure must not lose an earlier deletion.
+                let reason = decision.detail.isEmpty ? "deleted by gc apply" : String(decision.detail.prefix(1024))
+                let deletion = ManifestDeletion(repository: repository, digest: digest, reason: reason)
+                try await writing { try $0.recordDeletions([deletion]) }
+            }
+        }
+        func count(_ action: RetentionDecision.Action) -> Int { decisions.filter { $0.action == action }.count }
+        return Document(RetentionApplication(appliedAt: ledger.clock(), dryRun: deleter == nil, results: decisions, deleted: count(.deleted),
+                                             skipped: count(.skipped), refused: count(.refused), failed: count(.failed)))
+    }
+
     // MARK: - Attestations
 
     package func importAttestations(

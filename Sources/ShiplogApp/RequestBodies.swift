@@ -38,6 +38,62 @@ package struct RevokeBody: Codable, Sendable {
 }
 
 /// `POST /v1/images/{digest}/signatures`.
+/// A listing as the API carries it: per repository, its manifests.
+package struct RetentionListingBody: Codable, Sendable {
+    package struct Manifest: Codable, Sendable {
+        package var digest: Digest
+        package var tags: [String]
+        package var pushedAt: Timestamp?
+        package var children: [Digest]?
+
+        enum CodingKeys: String, CodingKey { case digest, tags, pushedAt = "pushed_at", children }
+    }
+
+    package var source: String
+    package var repositories: [String: [Manifest]]
+
+    package init(_ listing: RetentionListing) {
+        source = listing.source
+        repositories = listing.manifests.mapValues { manifests in
+            manifests.map { Manifest(digest: Digest(validated: $0.digest), tags: $0.tags, pushedAt: $0.pushedAt,
+                                     children: $0.children.map(Digest.init(validated:))) }
+        }
+    }
+
+    package var listing: RetentionListing {
+        RetentionListing(source: source, manifests: repositories.mapValues { manifests in
+            manifests.map { RetainedManifest(digest: $0.digest.description, tags: $0.tags, pushedAt: $0.pushedAt,
+                                             children: ($0.children ?? []).map(\.description)) }
+        })
+    }
+}
+
+/// `POST /v1/gc/plan`.
+package struct RetentionPlanBody: Codable, Sendable {
+    package var rules: RetentionRules
+    package var listing: RetentionListingBody?
+
+    package init(rules: RetentionRules, listing: RetentionListingBody?) {
+        self.rules = rules
+        self.listing = listing
+    }
+}
+
+/// `POST /v1/gc/apply`.
+package struct RetentionApplyBody: Codable, Sendable {
+    package var plan: RetentionPlan
+    package var listing: RetentionListingBody?
+    package var dryRun: Bool?
+
+    enum CodingKeys: String, CodingKey { case plan, listing, dryRun = "dry_run" }
+
+    package init(plan: RetentionPlan, listing: RetentionListingBody?, dryRun: Bool) {
+        self.plan = plan
+        self.listing = listing
+        self.dryRun = dryRun
+    }
+}
+
 /// `POST /v1/images/{digest}/signatures/fetched`: the signatures a registry holds for the image, recorded together.
 package struct SignatureBatchBody: Codable, Sendable {
     package var signatures: [SignatureBody]

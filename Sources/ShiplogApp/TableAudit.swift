@@ -29,7 +29,7 @@ struct TableAudit {
 
     /// The kinds of row compared, in the order differences are looked for; each is a table or a derived view of one.
     enum RowKind: String, CaseIterable {
-        case deploy, signature, attestation, key, badMark = "bad mark", check, environment, trafficSwitch = "traffic switch"
+        case deploy, signature, attestation, manifestDeletion = "manifest deletion", key, badMark = "bad mark", check, environment, trafficSwitch = "traffic switch"
         case refusal = "refused deploy", live = "live deploy"
     }
 
@@ -84,6 +84,8 @@ struct TableAudit {
             set(.signature, String(id), fields(["repository", "digest", "payload", "signature"]), leaf: entry.index)
         case .attestation?:
             set(.attestation, String(id), fields(["repository", "digest", "predicate_type", "statement", "envelope", "source"]), leaf: entry.index)
+        case .manifestDeleted?:
+            set(.manifestDeletion, String(id), fields(["repository", "digest", "reason", "deleted_at"]), leaf: entry.index)
         case .keyAdded?:
             set(.key, text("key_id"), ["public_key_pem": text("public_key_pem"), "name": text("name"), "revoked": "false"], leaf: entry.index)
         case .keyRevoked?:
@@ -215,6 +217,12 @@ struct TableAudit {
                 "repository": attestation.repository.name, "digest": attestation.digest.description,
                 "predicate_type": attestation.predicateType, "statement": Data(attestation.statement).base64EncodedString(),
                 "envelope": attestation.envelope.map { Data($0).base64EncodedString() } ?? "", "source": attestation.source,
+            ]
+        }
+        for (index, deletion) in try store.manifestDeletions().enumerated() {
+            rows[.manifestDeletion, default: [:]][String(index + 1)] = [
+                "repository": deletion.repository.name, "digest": deletion.digest.description, "reason": deletion.reason,
+                "deleted_at": deletion.deletedAt?.description ?? "",
             ]
         }
         for key in try store.keys() {

@@ -60,6 +60,13 @@ extension LedgerEvent {
         ])
     }
 
+    package static func manifestDeleted(id: Int64, _ deletion: ManifestDeletion, at time: Timestamp) -> LedgerEvent {
+        LedgerEvent(.manifestDeleted, [
+            "id": .integer(id), "repository": .string(deletion.repository.name), "digest": .string(deletion.digest.description),
+            "reason": .string(deletion.reason), "deleted_at": .string(time.description),
+        ])
+    }
+
     package static func environment(_ environment: Environment) -> LedgerEvent {
         LedgerEvent(.environment, [
             "name": .string(environment.name), "slots": .string(environment.slots.joined(separator: ",")),

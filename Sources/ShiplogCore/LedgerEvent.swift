@@ -21,6 +21,7 @@ package struct LedgerEvent: Sendable {
         case imageMarkedBad = "image-marked-bad"
         case tagRemoved = "tag-removed"
         case attestation
+        case manifestDeleted = "manifest-deleted"
     }
 
     package var kind: Kind

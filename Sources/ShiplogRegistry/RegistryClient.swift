@@ -356,3 +356,23 @@ enum RegistryHTTP {
         }
     }
 }
+
+extension RegistryClient {
+    /// Deletes a manifest by digest (`DELETE /v2/<name>/manifests/<digest>`): nil when the registry did, else why not.
+    package func deleteManifest(_ address: RegistryAddress, digest: Digest) async -> String? {
+        let url = "\(address.base)/v2/\(address.path)/manifests/\(digest)"
+        do {
+            let answer = try await send("DELETE", url, address: address, push: true, limit: 64 * 1024, what: "deleting \(digest)")
+            switch answer.status {
+            case 200 ..< 300: return nil
+            case 404: return "the registry has no such manifest (HTTP 404)"
+            case 405: return "the registry refuses deletes (HTTP 405\(Self.errorMessage(answer.body))); distribution needs storage.delete.enabled"
+            default:
+                do { try expectSuccess(answer, address: address, what: "deleting \(digest)") } catch { return error.description }
+                return nil
+            }
+        } catch {
+            return error.description
+        }
+    }
+}

@@ -116,6 +116,20 @@ package struct RemoteLedger: LedgerAPI {
         }), sources: ["request body": source]), source)
     }
 
+    // MARK: - Retention
+
+    package func planRetention(rules: RetentionRules, listing: RetentionListing?) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/gc/plan", json: RetentionPlanBody(rules: rules, listing: listing.map(RetentionListingBody.init)))
+    }
+
+    /// The server deletes with its own registry login; `deleter` is not used (nil asks for a dry run).
+    package func applyRetention(
+        _ plan: RetentionPlan, listing: RetentionListing?, deleter: (any ManifestDeleter)?
+    ) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/gc/apply", json: RetentionApplyBody(plan: plan, listing: listing.map(RetentionListingBody.init),
+                                                                         dryRun: deleter == nil))
+    }
+
     // MARK: - Attestations
 
     package func importAttestations(

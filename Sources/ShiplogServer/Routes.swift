@@ -7,8 +7,26 @@ import ShiplogCore
 /// Every /v1 endpoint, as the table the router is built from and the OpenAPI test reads.
 enum Routes {
     /// `authenticator` forgets a revoked token at once (it remembers tokens for a few seconds otherwise).
-    static func all(_ api: LocalLedger, authenticator: Authenticator? = nil) -> [Route] {
+    static func all(_ api: LocalLedger, authenticator: Authenticator? = nil, deleter: (any ManifestDeleter)? = nil) -> [Route] {
         builds(api) + images(api) + trust(api) + deploys(api, ReadCache(store: api.ledger.store)) + log(api) + tokens(api, authenticator)
+            + retention(api, deleter)
+    }
+
+    static func retention(_ api: LocalLedger, _ deleter: (any ManifestDeleter)?) -> [Route] {
+        [
+            Route(.post, "/v1/gc/plan", .admin) { call in
+                let body = try await call.json(RetentionPlanBody.self)
+                return try call.answer(try await api.planRetention(rules: body.rules, listing: body.listing?.listing))
+            },
+            Route(.post, "/v1/gc/apply", .admin) { call in
+                let body = try await call.json(RetentionApplyBody.self)
+                guard body.dryRun == true || deleter != nil else {
+                    throw Problem(.conflict, detail: "this server has no registry access for deleting; ask with dry_run, or run gc apply locally")
+                }
+                return try call.answer(try await api.applyRetention(body.plan, listing: body.listing?.listing,
+                                                                    deleter: body.dryRun == true ? nil : deleter))
+            },
+        ]
     }
 
     static func tokens(_ api: LocalLedger, _ authenticator: Authenticator?) -> [Route] {

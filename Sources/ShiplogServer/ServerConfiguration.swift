@@ -1,4 +1,5 @@
 import Logging
+import ShiplogApp
 
 /// How `shiplog serve` runs: flags first, then SHIPLOG_* environment variables, then these defaults.
 package struct ServerConfiguration: Sendable {
@@ -13,6 +14,9 @@ package struct ServerConfiguration: Sendable {
     /// How often the server signs a checkpoint when the log has grown; nil: only at start, at stop and
     /// when a writer asks.
     package var checkpointInterval: Duration? = .seconds(60)
+
+    /// Deletes manifests for `POST /v1/gc/apply`, with the server's own registry login; nil: the server only judges.
+    package var manifestDeleter: (any ManifestDeleter)?
 
     package init() {}
 }

@@ -22,7 +22,7 @@ package enum ShiplogHTTPServer {
     ) -> Router<BasicRequestContext> {
         let api = LocalLedger(serving: ledger, logKey: .loaded(logSigner))
         let authenticator = Authenticator(ledger: ledger, openReads: configuration.openReads)
-        let routes = Routes.all(api, authenticator: authenticator)
+        let routes = Routes.all(api, authenticator: authenticator, deleter: configuration.manifestDeleter)
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware())

@@ -5,6 +5,7 @@ import Metrics
 import Prometheus
 import ShiplogApp
 import ShiplogCore
+import ShiplogRegistry
 import ShiplogServer
 import ShiplogStore
 
@@ -28,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
     @Option(help: ArgumentHelp("Sign a checkpoint this often (seconds) while the log grows; 0: only at start and stop.",
                                valueName: "seconds")) var checkpointInterval: Int?
+    @OptionGroup var registry: RegistryOptions
 
     func run() async throws {
         var configuration = ServerConfiguration()
@@ -47,6 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         do {
+            // POST /v1/gc/apply deletes with the server's own registry login (its docker config.json).
+            configuration.manifestDeleter = RegistryRetention(client: try registry.trust().client)
             let store = try SQLiteLedger(path: configuration.databasePath)
             let logKey = GlobalOptions.logKey(database: configuration.databasePath)
             // The checkpoint key is loaded before the first request: the trust store refuses it from the start,

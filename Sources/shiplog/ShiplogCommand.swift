@@ -13,7 +13,7 @@ struct ShiplogCommand: AsyncParsableCommand {
         version: "0.2.0",
         subcommands: [
             BuildCommand.self, IngestCommand.self, BuildsCommand.self, ImageCommand.self,
-            KeysCommand.self, SignCommand.self, SignatureCommand.self, VerifyCommand.self, AttestCommand.self, AttestationCommand.self,
+            KeysCommand.self, SignCommand.self, SignatureCommand.self, VerifyCommand.self, AttestCommand.self, AttestationCommand.self, GcCommand.self,
             EnvCommand.self, DeployCommand.self, LiveCommand.self, LkgCommand.self, RollbackPlanCommand.self,
             LogCommand.self, TokensCommand.self, ServeCommand.self, CostCommand.self, ReportCommand.self, LangfuseCommand.self,
         ]
