@@ -54,12 +54,23 @@ extension ReleaseLedger {
     /// The plan of what to keep and delete, from the ledger's tag history or from `listing`.
     package func planRetention(rules: RetentionRules, listing: RetentionListing? = nil) throws(LedgerError) -> RetentionPlan {
         do { try rules.check() } catch { throw .invalidInput(error) }
+        try Self.check(listing)
         let glob = Glob(rules.repository)
         var listed = try store.retainedManifests()
         if let listing { listed = Self.withLedgerTimes(listing.manifests, ledger: listed) }
         let manifests = listed.filter { glob.matches($0.key) }
         return RetentionPlanner.plan(manifests, protected: try protections(keepGood: rules.keepGood), rules: rules,
                                      source: listing?.source ?? "ledger", now: clock())
+    }
+
+    static func check(_ listing: RetentionListing?) throws(LedgerError) {
+        guard let listing else { return }
+        guard ["registry", "digitalocean"].contains(listing.source) else {
+            throw .invalidInput(InvalidInput(field: "listing.source", value: listing.source, reason: "expected registry or digitalocean"))
+        }
+        for name in listing.manifests.keys where (try? Repository(parsing: name)) == nil {
+            throw .invalidInput(InvalidInput(field: "listing.repositories", value: name, reason: "not an image repository"))
+        }
     }
 
     /// A listing's push times, the ledger's where it recorded the tag (a registry's `created` is the build's, not the push's).
@@ -115,6 +126,11 @@ extension ReleaseLedger {
     /// The plan's deletions judged again now: a fresh plan from the same source with the same rules decides, so a
     /// digest that became protected, or one moved into `delete` by hand, is left alone and said so.
     package func reviewDeletions(_ plan: RetentionPlan, listing: RetentionListing?) throws(LedgerError) -> [RetentionDecision] {
+        do { try plan.rules.check() } catch { throw .invalidInput(error) }
+        guard ["ledger", "registry", "digitalocean"].contains(plan.source) else {
+            throw .invalidInput(InvalidInput(field: "source", value: plan.source, reason: "expected ledger, registry or digitalocean"))
+        }
+        try Self.check(listing)
         let manifests: [String: [RetainedManifest]]
         switch plan.source {
         case "ledger": manifests = try store.retainedManifests()

@@ -29,6 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
     @Option(help: ArgumentHelp("Sign a checkpoint this often (seconds) while the log grows; 0: only at start and stop.",
                                valueName: "seconds")) var checkpointInterval: Int?
+    @Flag(help: "Let POST /v1/gc/apply delete manifests, with this server's own registry login (off: it only judges).")
+    var registryDeletes = false
     @OptionGroup var registry: RegistryOptions
 
     func run() async throws {
@@ -49,8 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         do {
-            // POST /v1/gc/apply deletes with the server's own registry login (its docker config.json).
-            configuration.manifestDeleter = RegistryRetention(client: try registry.trust().client)
+            // POST /v1/gc/apply deletes with the server's own registry login (its docker config.json), when allowed.
+            if registryDeletes { configuration.manifestDeleter = RegistryRetention(client: try registry.trust().client) }
             let store = try SQLiteLedger(path: configuration.databasePath)
             let logKey = GlobalOptions.logKey(database: configuration.databasePath)
             // The checkpoint key is loaded before the first request: the trust store refuses it from the start,

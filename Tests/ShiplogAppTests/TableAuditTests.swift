@@ -42,6 +42,7 @@ struct TableAuditTests {
         _ = try ledger.ingestRegistryEvents(RegistryEventTests.envelope([
             ("p1", "push", "latest", "sha256:" + String(repeating: "d", count: 64), RegistryEventTests.manifest, 10, "2026-11-20T10:00:00Z"),
         ]), source: "push.json")
+        try ledger.recordDeletions([ManifestDeletion(repository: repository, digest: try digest("d"), reason: "retention")])
         // A build that moves the pushed tag: one closed interval of tag history.
         _ = try ledger.recordBuild(NewBuild(service: "api", repository: repository, tag: "latest", digest: try digest("e")))
         return (ledger, path)
@@ -72,6 +73,8 @@ struct TableAuditTests {
         ("an attestation inserted", "INSERT INTO attestation (repository, digest, predicate_type, statement, envelope, signer_key_id, source, "
             + "fingerprint, recorded_at) SELECT repository, digest, predicate_type, statement, envelope, signer_key_id, source, "
             + "hex(randomblob(32)), recorded_at FROM attestation", "attestation 2"),
+        ("a manifest deletion's reason rewritten", "UPDATE manifest_deletion SET reason = 'never happened'", "manifest deletion 1 was edited"),
+        ("a manifest deletion erased", "DELETE FROM manifest_deletion", "manifest deletion 1"),
         ("a bad mark's reason rewritten", "UPDATE bad_image SET reason = 'false alarm'", "bad mark"),
         ("a refusal deleted", "DELETE FROM deploy_refusal", "refused deploy 1"),
         ("a deploy moved to another slot", "UPDATE deploy SET slot = 'green' WHERE id = 1", "deploy 1 was edited in the tables: slot"),
