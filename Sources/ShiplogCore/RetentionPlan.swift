@@ -136,6 +136,7 @@ package enum RetentionPlanner {
     ) -> RetentionPlan {
         let recentSince = now.millisecondsSinceEpoch - Int64(rules.keepDays) * 86_400_000
         let globs = rules.keepTags.map(Glob.init)
+        let deleteReason = deleteReason(rules)
         var repositories: [RetentionPlan.Repository] = []
         for repository in manifests.keys.sorted() {
             let all = manifests[repository] ?? []
@@ -196,7 +197,7 @@ package enum RetentionPlanner {
             for image in images {
                 let why = reasons[image.digest] ?? []
                 if why.isEmpty {
-                    plan.delete.append(.init(digest: image.digest, tags: image.tags.sorted(), pushedAt: image.pushedAt, reason: deleteReason(rules)))
+                    plan.delete.append(.init(digest: image.digest, tags: image.tags.sorted(), pushedAt: image.pushedAt, reason: deleteReason))
                 } else {
                     plan.keep.append(.init(digest: image.digest, tags: image.tags.sorted(), pushedAt: image.pushedAt, reasons: why))
                 }
