@@ -56,6 +56,9 @@ struct AttestationRouteTests {
                                      body: body(envelope.replacingOccurrences(of: "application/vnd.in-toto+json", with: "text/plain"))) { response in
                 #expect(response.status == .badRequest && response.text.contains(#""field":"payloadType""#), "\(response.text)")
             }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.text.contains(#"shiplog_ledger_rows{kind="attestations"} 1"#), "\(response.text)")
+            }
         }
         #expect(try server.ledger.store.allAttestations().count == 1, "the refused requests recorded nothing")
     }
