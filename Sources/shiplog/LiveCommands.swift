@@ -8,11 +8,16 @@ struct LiveCommand: AsyncParsableCommand {
     @Argument(help: "The environment.") var env: String
     @Option(help: "Another slot than the active one.") var slot: String?
     @Option(help: "Only this service.") var service: String?
+    @Option(help: "text (default), json, compose (an override file for docker compose -f) or env (NAME_IMAGE=… lines).")
+    var format: ImageFormat?
     @OptionGroup var global: GlobalOptions
 
     func run() async {
         await global.run { api throws(LedgerError) in
-            try global.show(try await api.live(environment: env, slot: slot, service: service)) { live in
+            let format = format ?? (global.json ? .json : .text)
+            try format.show(try await api.live(environment: env, slot: slot, service: service), global: global, entries: { live in
+                live.items("services").map { ImageOverride.Entry(service: $0.text("service"), image: ImageFormat.reference($0)) }
+            }) { live in
                 var table = TextTable(header: ["SERVICE", "IMAGE", "DIGEST", "DEPLOY", "STATE", "GOOD", "DEPLOYED"])
                 table.rows = live.items("services").map { item in
                     let reasons = item.items("not_good_because").compactMap(\.stringValue).joined(separator: "; ")
@@ -48,11 +53,20 @@ struct RollbackPlanCommand: AsyncParsableCommand {
     @Argument(help: "The environment.") var env: String
     @Option(help: "Only this service.") var service: String?
     @Flag(help: "With --service: the newest good deploy whose digest differs from the live one.") var toPrevious = false
+    @Option(help: "text (default), json, compose (an override file: the image each service rolls back to, or keeps) or env.")
+    var format: ImageFormat?
     @OptionGroup var global: GlobalOptions
 
     func run() async {
         await global.run { api throws(LedgerError) in
-            try global.show(try await api.rollbackPlan(environment: env, service: service, toPrevious: toPrevious)) { plan in
+            let format = format ?? (global.json ? .json : .text)
+            let plan = try await api.rollbackPlan(environment: env, service: service, toPrevious: toPrevious)
+            // Every action names its image (none: the live one, kept); with no good deploy there is none to give.
+            try format.show(plan, global: global, entries: { plan in
+                plan.items("actions").map { action in
+                    ImageOverride.Entry(service: action.text("service"), image: ImageFormat.reference(action), note: action.text("reason"))
+                }
+            }) { plan in
                 var table = TextTable(header: ["SERVICE", "ACTION", "TARGET", "FROM", "REASON"])
                 table.rows = plan.items("actions").map { action in
                     let target = action.text("action") == RollbackAction.Kind.switchSlot.rawValue ? "slot \(action.text("slot"))"
