@@ -61,6 +61,9 @@ plan=$(shiplog rollback-plan prod --json)
 echo "$plan" | json '"\n".join(a["service"] + ": " + a["action"] + " " + (a["digest"] or "") for a in d["actions"])'
 redeploys=$(echo "$plan" | json '" ".join(a["service"] + "=" + a["repository"] + (":" + a["tag"] if a["tag"] else "") + "@" + a["digest"] for a in d["actions"] if a["action"] == "redeploy")')
 [ "$redeploys" = "code-review=$registry/code-review:v1@$(digest_of code-review v1)" ] || { echo "unexpected plan: $redeploys" >&2; exit 1; }
+# On the droplet the same plan is a compose override: docker compose -f docker-compose.yml -f rollback.yml up -d
+shiplog rollback-plan prod --format compose > "$work/rollback.yml"
+grep -q "image: \"$registry/code-review:v1@$(digest_of code-review v1)\"" "$work/rollback.yml" || { echo "the override misses code-review" >&2; exit 1; }
 for item in $redeploys; do
   service=${item%%=*}
   id=$(shiplog deploy start --env prod --service "$service" --digest "${item#*=}")
