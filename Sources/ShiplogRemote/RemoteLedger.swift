@@ -273,7 +273,8 @@ package struct RemoteLedger: LedgerAPI {
             }
             throw .invalidInput(InvalidInput(source: source, field: document["field"]?.stringValue,
                                              value: document["value"]?.stringValue, reason: reason))
-        case 401, 403: throw .denied("\(base.absoluteString): \(detail)")
+        // 409 outside a deploy refusal: the server may not do this (gc apply without --registry-deletes).
+        case 401, 403, 409: throw .denied("\(base.absoluteString): \(detail)")
         case 404:
             // A 404 naming a field is input that names what the ledger does not have (as locally).
             guard let field = document["field"]?.stringValue, let reason = document["reason"]?.stringValue else { throw .notFound(detail) }

@@ -21,7 +21,7 @@ enum Routes {
             Route(.post, "/v1/gc/apply", .admin) { call in
                 let body = try await call.json(RetentionApplyBody.self)
                 guard body.dryRun == true || deleter != nil else {
-                    throw Problem(.conflict, detail: "this server has no registry access for deleting; ask with dry_run, or run gc apply locally")
+                    throw Problem(.conflict, detail: "this server was not started with --registry-deletes; ask with dry_run, or run gc apply locally")
                 }
                 return try call.answer(try await api.applyRetention(body.plan, listing: body.listing?.listing,
                                                                     deleter: body.dryRun == true ? nil : deleter))

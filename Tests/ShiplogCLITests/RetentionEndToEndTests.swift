@@ -211,6 +211,27 @@ struct RetentionEndToEndTests {
         #expect(doctl.stdout.contains("# skipped: \(host)/the-shop/gateway@\(live)"), "\(doctl.stdout)")
         #expect(doctl.stdout.contains("not a DigitalOcean repository"))
         #expect(try BadInputCorpusEndToEndTests.dumpHash(directory.path("ledger.sqlite")) == before)
+
+        // Through a server: it judges the same way; it deletes only when started with --registry-deletes.
+        let admin = try #require(try shiplog.json(["tokens", "create", "--name", "gc", "--scope", "admin"]) as? [String: Any])
+        for deletes in [false, true] {
+            let server = try ServerProcess(database: directory.path("ledger.sqlite"), arguments: deletes ? ["--registry-deletes"] : [],
+                                           environment: ["REGISTRY_AUTH_FILE": directory.path("none.json")])
+            defer { _ = server.stop() }
+            var remote = shiplog
+            remote.environment["SHIPLOG_SERVER"] = server.url
+            remote.environment["SHIPLOG_TOKEN"] = try #require(admin["token"] as? String)
+            let dry = try remote.run(["gc", "apply", directory.path("edited.json"), "--dry-run", "--json"])
+            let judged = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any])
+            #expect(judged["dry_run"] as? Bool == true && judged["skipped"] as? Int == 1 && judged["refused"] as? Int == 1, "\(judged)")
+            let real = try remote.run(["gc", "apply", directory.path("edited.json"), "--json"])
+            if deletes {
+                let done = try #require(try JSONSerialization.jsonObject(with: Data(real.stdout.utf8)) as? [String: Any])
+                #expect(real.status == 1 && done["failed"] as? Int == 6, "the server's registry refuses deletes too: \(done)")
+            } else {
+                #expect(real.status == 77 && real.stderr.contains("--registry-deletes"), "\(real.stderr)")
+            }
+        }
     }
 
     @Test("DigitalOcean's JSON: doctl's and the API's tags and manifests make a plan; --format doctl prints DOCR's commands")
