@@ -106,8 +106,9 @@ extension ReleaseLedger {
     /// Judges a stored attestation against the trust store as it is now (a revocation counts at once).
     func judge(_ stored: StoredAttestation, trusted: [(record: TrustedKey, public: PublicKey)]) -> AttestationRecord {
         let attestation = stored.attestation
-        let statement = (try? InTotoStatement(parsing: attestation.statement, source: "stored statement"))
-        let statementJSON = (try? JSONInput.value(from: Data(attestation.statement), source: "stored statement")) ?? .null
+        let statement = try? InTotoStatement(parsing: attestation.statement, source: "stored statement")
+        // A row edited into something that is not a statement still shows what it holds, if it is JSON at all.
+        let statementJSON = statement?.document ?? (try? JSONInput.value(from: Data(attestation.statement), source: "stored statement")) ?? .null
         guard let bytes = attestation.envelope else {
             return AttestationRecord(stored, reason: .unsigned, keyID: nil, keyName: nil, statement: statementJSON)
         }

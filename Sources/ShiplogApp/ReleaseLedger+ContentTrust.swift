@@ -98,12 +98,15 @@ extension ReleaseLedger {
             checkedUploads.append(try checked(upload, signer: signer, trusted: trusted))
         }
         // Fetching again finds what the ledger has: answered from a read, with no write transaction (and no fsync).
-        var existing: [[UInt8]: StoredSignature] = [:]
-        for image in Set(checkedUploads.map { "\($0.repository.name)@\($0.digest)" }) {
-            guard let upload = checkedUploads.first(where: { "\($0.repository.name)@\($0.digest)" == image }) else { continue }
-            for stored in try store.signatures(repository: upload.repository, digest: upload.digest) { existing[stored.signature] = stored }
+        // Keyed as the store's uniqueness is: (repository, digest, signature bytes).
+        var existing: [String: StoredSignature] = [:]
+        let images = Dictionary(checkedUploads.map { ("\($0.repository.name)@\($0.digest)", ($0.repository, $0.digest)) }) { first, _ in first }
+        for (repository, digest) in images.values {
+            for stored in try store.signatures(repository: repository, digest: digest) {
+                existing["\(stored.repository)@\(stored.digest) \(Base64.encode(stored.signature))"] = stored
+            }
         }
-        let known = checkedUploads.compactMap { existing[$0.signature] }
+        let known = checkedUploads.compactMap { existing["\($0.repository.name)@\($0.digest) \(Base64.encode($0.signature))"] }
         let results = known.count == checkedUploads.count ? known.map { (signature: $0, isNew: false) } : try store.record(checkedUploads, at: clock())
         let recorded = results.filter(\.isNew).count
         return SignatureImportSummary(source: source, found: uploads.count, recorded: recorded, alreadyRecorded: results.count - recorded,

@@ -24,9 +24,12 @@ package struct InTotoStatement: Sendable, Hashable {
     package let subjects: [Subject]
     package let predicateType: String
     package let predicate: JSONValue
+    /// The whole statement as read (what `attestation list` shows).
+    package let document: JSONValue
 
     package init(parsing bytes: [UInt8], source: String) throws(InvalidInput) {
         let document = try JSONInput.value(from: Data(bytes), source: source)
+        self.document = document
         guard case let .object(root) = document else {
             throw InvalidInput(source: source, value: document.shortText, reason: "an in-toto statement is a JSON object")
         }

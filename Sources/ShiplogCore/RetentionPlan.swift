@@ -90,10 +90,11 @@ package struct RetentionPlan: Sendable, Hashable, Codable {
 
     /// The manifests the plan lists (kept and deleted), as a source would list them again.
     package var manifests: [String: [RetainedManifest]] {
-        Dictionary(uniqueKeysWithValues: repositories.map { plan in
+        // A plan edited by hand may list a repository twice: its entries are merged, never a crash.
+        Dictionary(repositories.map { plan in
             (plan.repository, plan.keep.map { RetainedManifest(digest: $0.digest, tags: $0.tags, pushedAt: $0.pushedAt) }
                 + plan.delete.map { RetainedManifest(digest: $0.digest, tags: $0.tags, pushedAt: $0.pushedAt) })
-        })
+        }, uniquingKeysWith: +)
     }
 
     package struct Repository: Sendable, Hashable, Codable {

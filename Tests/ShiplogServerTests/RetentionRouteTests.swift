@@ -37,6 +37,15 @@ struct RetentionRouteTests {
             try await client.execute(uri: "/v1/gc/apply", method: .post, headers: server.headers(.admin), body: body(#"{"plan":\#(plan)}"#)) {
                 #expect($0.status == .conflict, "\($0.text)")
             }
+            // A plan edited to list one repository twice (it trapped once): judged, both halves merged.
+            let entry = #"{"digest":"sha256:\#(String(repeating: "9", count: 64))","tags":["x"],"pushed_at":null,"reason":"r"}"#
+            let twice = #"{"generated_at":"2026-12-01T00:00:00Z","source":"digitalocean","rules":\#(rules),"repositories":["#
+                + #"{"repository":"r.example.com/a","keep":[],"delete":[\#(entry)]},{"repository":"r.example.com/a","keep":[],"delete":[]}],"#
+                + #""kept":0,"deleted":1}"#
+            try await client.execute(uri: "/v1/gc/apply", method: .post, headers: server.headers(.admin),
+                                     body: body(#"{"plan":\#(twice),"dry_run":true}"#)) {
+                #expect($0.status == .ok && $0.text.contains(#""action":"skipped""#) && $0.text.contains("newest"), "keep_last 2 keeps the one manifest: \($0.text)")
+            }
         }
         #expect(try server.ledger.store.manifestDeletions().isEmpty, "nothing was deleted, nothing recorded")
     }
