@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "ShiplogCore", swiftSettings: strict),
@@ -95,6 +96,8 @@ let package = Package(
                 // The executable assembles the doors: it opens the store, reads the environment, bootstraps logging and metrics.
                 "ShiplogApp", "ShiplogCore", "ShiplogCrypto", "ShiplogStore", "ShiplogServer", "ShiplogRemote", "ShiplogRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Policy files may be YAML; the CLI converts them to the JSON form every other door takes.
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -6,15 +6,28 @@ package enum DeployAnswer: Sendable {
     case refused(DeployRefusal)
 }
 
-/// The gate's refusal of a deploy: the verification that decided it, and the one line every door shows.
+/// The gate's refusal of a deploy: the image's signature verification, the policy's decision when a policy
+/// document decided (every violation), and the one line every door shows.
 package struct DeployRefusal: Sendable {
     package var verification: Document
+    package var decision: Document?
     package var message: String
 
-    package init(environment: String, verification: Document) throws(LedgerError) {
+    package init(environment: String, verification: Document, decision: Document? = nil) throws(LedgerError) {
         self.verification = verification
-        let json = try verification.json()
-        message = "deploy refused: \(environment) requires a trusted signature: "
-            + "\(json["reason"]?.stringValue ?? "-"): \(json["detail"]?.stringValue ?? "-")"
+        self.decision = decision
+        if let decision {
+            let json = try decision.json()
+            let violations = (json["violations"].flatMap { value -> [JSONValue]? in
+                if case let .array(items) = value { return items }
+                return nil
+            } ?? []).map { "\($0["rule"]?.stringValue ?? "-"): \($0["detail"]?.stringValue ?? "-")" }
+            let version = json["policy_version"].map { "v\($0.shortText)" } ?? ""
+            message = "deploy refused by \(environment)'s policy \(version): " + violations.joined(separator: "; ")
+        } else {
+            let json = try verification.json()
+            message = "deploy refused: \(environment) requires a trusted signature: "
+                + "\(json["reason"]?.stringValue ?? "-"): \(json["detail"]?.stringValue ?? "-")"
+        }
     }
 }

@@ -46,6 +46,14 @@ package protocol LedgerAPI: Sendable {
     func lastKnownGood(environment: String, service: String) async throws(LedgerError) -> Document
     func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document
 
+    /// Sets the environment's policy from its JSON form (a door converts YAML first); `source` names it in errors.
+    func setPolicy(environment: String, document: JSONValue, source: String, actor: String?) async throws(LedgerError) -> Document
+    /// `notFound` when the environment has no policy.
+    func policy(environment: String) async throws(LedgerError) -> Document
+    func checkPolicy(environment: String, image: ImageReference) async throws(LedgerError) -> Document
+    func auditPolicy(environment: String, since: Timestamp?) async throws(LedgerError) -> Document
+    func promote(from: String, to: String, service: String?) async throws(LedgerError) -> Document
+
     func checkpoint() async throws(LedgerError) -> Document
     func proveInclusion(index: Int64, size: Int64?) async throws(LedgerError) -> Document
     func proveConsistency(from: Int64, to: Int64?) async throws(LedgerError) -> Document

@@ -210,8 +210,9 @@ package struct LocalLedger: LedgerAPI {
         }
         switch outcome {
         case let .started(deploy): return .started(Document(deploy))
-        case let .refused(verification):
-            return .refused(try DeployRefusal(environment: request.environment, verification: Document(verification)))
+        case let .refused(verification, decision):
+            return .refused(try DeployRefusal(environment: request.environment, verification: Document(verification),
+                                              decision: decision.map { Document($0) }))
         }
     }
 
@@ -236,6 +237,28 @@ package struct LocalLedger: LedgerAPI {
 
     package func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document {
         try read { try $0.rollbackPlan(environment: environment, service: service, toPrevious: toPrevious) }
+    }
+
+    // MARK: - Policy and promotion
+
+    package func setPolicy(environment: String, document: JSONValue, source: String, actor: String?) async throws(LedgerError) -> Document {
+        try await write { try $0.setPolicy(environment: environment, document: document, source: source, actor: actor) }
+    }
+
+    package func policy(environment: String) async throws(LedgerError) -> Document {
+        try read { try $0.policy(environment: environment) }
+    }
+
+    package func checkPolicy(environment: String, image: ImageReference) async throws(LedgerError) -> Document {
+        try read { try $0.checkPolicy(environment: environment, image: image) }
+    }
+
+    package func auditPolicy(environment: String, since: Timestamp?) async throws(LedgerError) -> Document {
+        try read { try $0.auditPolicy(environment: environment, since: since) }
+    }
+
+    package func promote(from: String, to: String, service: String?) async throws(LedgerError) -> Document {
+        try read { try $0.promote(from: from, to: to, service: service) }
     }
 
     // MARK: - Transparency log

@@ -36,10 +36,11 @@ extension ReleaseLedger {
 
     // MARK: - Deploys
 
-    /// What starting a deploy did: it started, or the content-trust gate refused it (recorded too).
+    /// What starting a deploy did: it started, or the gate refused it (recorded too): the image's signature
+    /// verification, and the policy's decision when a policy document decided.
     package enum DeployStart: Sendable {
         case started(Deploy)
-        case refused(Verification)
+        case refused(Verification, PolicyDecision?)
     }
 
     /// Starts a deploy of `image` — by digest, or by tag resolved through the tag history now; the
@@ -55,27 +56,38 @@ extension ReleaseLedger {
         guard environment.slots.isEmpty || requestedSlot != nil else {
             throw .invalidInput(InvalidInput(field: "slot", reason: "environment \(name) has slots \(environment.slots.joined(separator: ", ")); name one"))
         }
-        let digest: Digest
-        if let given = image.digest {
-            digest = given
-        } else if let tag = image.tag {
-            guard let resolved = try store.currentDigest(repository: image.repository, tag: tag) else {
-                throw .invalidInput(InvalidInput(field: "image", value: image.description, reason: "no digest recorded for this tag"))
-            }
-            digest = resolved
-        } else {
-            throw .invalidInput(InvalidInput(field: "image", value: image.description, reason: "name a tag (REPO:TAG) or a digest (REPO@DIGEST)"))
-        }
+        let digest = try resolveDigest(image)
         let deploy = NewDeploy(environment: name, slot: slot, service: service, repository: image.repository, tag: image.tag,
                                digest: digest, actor: actor)
-        if environment.requireSignature {
-            let verification = try verify(repository: image.repository, digest: digest)
-            guard verification.verified else {
-                try store.recordRefusal(deploy, verification: verification, at: clock())
-                return .refused(verification)
+        var judge = try PolicyJudge(ledger: self, environment: environment)
+        guard let version = judge.policy?.version else {
+            // No policy document: `--require-signature` alone, as it always was.
+            if environment.requireSignature {
+                let verification = try verify(repository: image.repository, digest: digest)
+                guard verification.verified else {
+                    try store.recordRefusal(deploy, verification: verification, policy: nil, at: clock())
+                    return .refused(verification, nil)
+                }
             }
+            return .started(try store.start(deploy, policy: nil, at: clock()))
         }
-        return .started(try store.start(deploy, at: clock()))
+        let now = clock()
+        guard var decision = try judge.admission(repository: image.repository.name, digest: digest.description, at: now) else {
+            return .started(try store.start(deploy, policy: nil, at: now))
+        }
+        // `--require-signature` stays a floor: a policy in audit mode does not lift it.
+        let verification = try verify(repository: image.repository, digest: digest)
+        if environment.requireSignature, !verification.verified, !decision.violations.contains(where: { $0.rule == .signatures }) {
+            decision.violations.insert(PolicyViolation(rule: .signatures, detail: "--require-signature: \(verification.detail)"), at: 0)
+        }
+        let floorBroken = environment.requireSignature && !verification.verified
+        let judgement = PolicyJudgement(version: version, violations: decision.violations)
+        if !decision.allowed || floorBroken {
+            decision.allowed = false
+            try store.recordRefusal(deploy, verification: verification, policy: judgement, at: now)
+            return .refused(verification, decision)
+        }
+        return .started(try store.start(deploy, policy: judgement, at: now))
     }
 
     package func checkDeploy(id: Int64, name: String, status: CheckStatus, detail: String?) throws(LedgerError) -> DeployCheck {
@@ -112,9 +124,11 @@ extension ReleaseLedger {
         let name = environment.name
         let slot: String?
         do { slot = try environment.slot(requestedSlot) } catch { throw .invalidInput(error) }
-        let services = try store.liveDeploys(environment: name, slot: slot)
-            .filter { service == nil || $0.deploy.service == service }
-            .map { LiveService(facts: $0, protected: environment.requireSignature) }
+        var judge = try PolicyJudge(ledger: self, environment: environment)
+        var services: [LiveService] = []
+        for facts in try store.liveDeploys(environment: name, slot: slot) where service == nil || facts.deploy.service == service {
+            services.append(LiveService(facts: facts, notGoodBecause: try judge.reasonsNotGood(facts)))
+        }
         return LiveEnvironment(environment: name, slot: slot, services: services)
     }
 
@@ -125,12 +139,13 @@ extension ReleaseLedger {
 
     func lastKnownGood(in environment: Environment, service: String, excludingDigest: String?) throws(LedgerError) -> Deploy? {
         let name = environment.name
+        var judge = try PolicyJudge(ledger: self, environment: environment)
         var before: Int64?
         while true {
             // Newest first, a page at a time: the LKG is nearly always among the first few.
             let page = try store.succeededDeploys(environment: name, service: service, before: before, limit: 16)
-            if let good = page.first(where: { $0.isGood(protected: environment.requireSignature) && $0.deploy.digest != excludingDigest }) {
-                return good.deploy
+            for facts in page where facts.deploy.digest != excludingDigest {
+                if try judge.isGood(facts) { return facts.deploy }
             }
             guard page.count == 16, let last = page.last else { return nil }
             before = last.deploy.id

@@ -101,14 +101,16 @@ extension ReleaseLedger {
             if let deploy = try store.deploy(id: pointer.deployID) { add(deploy, "live:\(pointer.environment)") }
         }
         for (name, names) in services.sorted(by: { $0.key < $1.key }) {
-            let protected = environments[name]?.requireSignature ?? false
+            guard let environment = environments[name] else { continue }
+            // The LKG and rollback window as `lkg` and `rollback-plan` find them: under the environment's policy.
+            var judge = try PolicyJudge(ledger: self, environment: environment)
             for service in names.sorted() {
                 var good: [Deploy] = []
                 var before: Int64?
                 // Newest first, a page at a time, until the window (and the LKG) is found.
                 pages: while good.count < max(keepGood, 1) {
                     let page = try store.succeededDeploys(environment: name, service: service, before: before, limit: 32)
-                    for facts in page where facts.isGood(protected: protected) {
+                    for facts in page where try judge.isGood(facts) {
                         good.append(facts.deploy)
                         if good.count >= max(keepGood, 1) { break pages }
                     }

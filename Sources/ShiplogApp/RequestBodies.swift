@@ -181,3 +181,10 @@ package struct TokenBody: Codable, Sendable {
         self.scopes = scopes
     }
 }
+
+/// `POST /v1/environments/{env}/policy/check`: the image to judge, by digest or by tag.
+package struct PolicyCheckBody: Codable, Sendable {
+    package var image: ImageReference
+
+    package init(image: ImageReference) { self.image = image }
+}

@@ -30,7 +30,7 @@ struct TableAudit {
     /// The kinds of row compared, in the order differences are looked for; each is a table or a derived view of one.
     enum RowKind: String, CaseIterable {
         case deploy, signature, attestation, manifestDeletion = "manifest deletion", key, badMark = "bad mark", check, environment, trafficSwitch = "traffic switch"
-        case refusal = "refused deploy", live = "live deploy"
+        case refusal = "refused deploy", live = "live deploy", policy
     }
 
     /// `expectedEntries`: the log's size, to size the tag map once (most entries of a large log are builds).
@@ -70,7 +70,8 @@ struct TableAudit {
             ? "deploy_id" : "id")) ?? -1
         switch LedgerEvent.Kind(rawValue: entry.kind) {
         case .deployStarted?:
-            var deploy = fields(["environment", "slot", "service", "repository", "tag", "digest", "state", "actor", "started_at"])
+            var deploy = fields(["environment", "slot", "service", "repository", "tag", "digest", "state", "actor", "started_at",
+                                 "policy_version", "policy_violations"])
             deploy["finished_at"] = ""
             set(.deploy, String(id), deploy, leaf: entry.index)
             // The live pointer of (environment, slot, service) is its newest started deploy.
@@ -101,8 +102,11 @@ struct TableAudit {
             set(.trafficSwitch, next(.trafficSwitch), fields(["environment", "from", "to", "actor", "switched_at"]), leaf: entry.index)
             expected[.environment]?[text("environment")]?["active_slot"] = text("to")
         case .deployRefused?:
-            set(.refusal, next(.refusal), fields(["environment", "slot", "service", "repository", "tag", "digest", "reason", "actor", "refused_at"]),
+            set(.refusal, next(.refusal), fields(["environment", "slot", "service", "repository", "tag", "digest", "reason", "actor", "refused_at",
+                                                  "policy_version", "violations"]),
                 leaf: entry.index)
+        case .policySet?:
+            set(.policy, "\(text("environment")) v\(text("version"))", fields(["policy", "actor", "set_at"]), leaf: entry.index)
         case .tag?:
             move(TagKey(repository: text("repository"), tag: text("tag")), to: text("digest"), at: text("since"), leaf: entry.index)
         case .tagRemoved?:
@@ -203,6 +207,8 @@ struct TableAudit {
                 "environment": deploy.environment, "slot": deploy.slot ?? "", "service": deploy.service, "repository": deploy.repository,
                 "tag": deploy.tag ?? "", "digest": deploy.digest, "state": deploy.state.rawValue, "actor": deploy.actor ?? "",
                 "started_at": deploy.startedAt?.description ?? "", "finished_at": deploy.finishedAt?.description ?? "",
+                "policy_version": deploy.policyVersion.map(String.init) ?? "",
+                "policy_violations": deploy.policyVersion == nil ? "" : PolicyViolation.json(deploy.policyViolations),
             ]
         }
         for signature in try store.allSignatures() {
@@ -245,11 +251,17 @@ struct TableAudit {
                                                                      "to": change.toSlot, "actor": change.actor ?? "",
                                                                      "switched_at": change.switchedAt.description]
         }
-        for (index, (deploy, reason, refusedAt)) in try store.allRefusals().enumerated() {
+        for (index, (deploy, reason, refusedAt, policy)) in try store.allRefusals().enumerated() {
             rows[.refusal, default: [:]][String(index + 1)] = [
                 "environment": deploy.environment, "slot": deploy.slot ?? "", "service": deploy.service,
                 "repository": deploy.repository.name, "tag": deploy.tag ?? "", "digest": deploy.digest.description, "reason": reason,
-                "actor": deploy.actor ?? "", "refused_at": refusedAt,
+                "actor": deploy.actor ?? "", "refused_at": refusedAt, "policy_version": policy.map { String($0.version) } ?? "",
+                "violations": policy.map { PolicyViolation.json($0.violations) } ?? "",
+            ]
+        }
+        for (policy, document) in try store.allPolicies() {
+            rows[.policy, default: [:]]["\(policy.environment) v\(policy.version)"] = [
+                "policy": document, "actor": policy.actor ?? "", "set_at": policy.setAt.description,
             ]
         }
         for pointer in try store.livePointers() {

@@ -23,9 +23,14 @@ package struct Deploy: Sendable, Hashable, Encodable {
     @Nullable package var actor: String?
     @Nullable package var startedAt: Timestamp?
     @Nullable package var finishedAt: Timestamp?
+    /// The version of the environment's policy that judged the start; nil when it had none.
+    @Nullable package var policyVersion: Int64?
+    /// What an audit-mode policy found and let through (an enforcing one refuses instead).
+    package var policyViolations: [PolicyViolation]
 
     /// A deploy as recorded under `id`, in `state`.
-    package init(id: Int64, _ deploy: NewDeploy, state: DeployState, startedAt: Timestamp?, finishedAt: Timestamp?) {
+    package init(id: Int64, _ deploy: NewDeploy, state: DeployState, startedAt: Timestamp?, finishedAt: Timestamp?,
+                 policy: PolicyJudgement? = nil) {
         self.id = id
         (environment, slot, service) = (deploy.environment, deploy.slot, deploy.service)
         (repository, tag, digest) = (deploy.repository.name, deploy.tag, deploy.digest.description)
@@ -33,12 +38,14 @@ package struct Deploy: Sendable, Hashable, Encodable {
         actor = deploy.actor
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        policyVersion = policy?.version
+        policyViolations = policy?.violations ?? []
     }
 
     /// The contract calls a deploy's id `deploy_id` everywhere.
     enum CodingKeys: String, CodingKey {
         case id = "deployID"
-        case environment, slot, service, repository, tag, digest, state, actor, startedAt, finishedAt
+        case environment, slot, service, repository, tag, digest, state, actor, startedAt, finishedAt, policyVersion, policyViolations
     }
 }
 

@@ -83,19 +83,36 @@ extension LedgerEvent {
     }
 
     package static func deployStarted(_ deploy: Deploy) -> LedgerEvent {
-        LedgerEvent(.deployStarted, [
-            "deploy_id": .integer(deploy.id), "environment": .string(deploy.environment), "slot": .text(deploy.slot),
-            "service": .string(deploy.service), "repository": .string(deploy.repository), "tag": .text(deploy.tag),
-            "digest": .string(deploy.digest), "state": .string(deploy.state.rawValue), "actor": .text(deploy.actor),
-            "started_at": .text(deploy.startedAt?.description),
-        ])
+        var fields: [(String, Value)] = [
+            ("deploy_id", .integer(deploy.id)), ("environment", .string(deploy.environment)), ("slot", .text(deploy.slot)),
+            ("service", .string(deploy.service)), ("repository", .string(deploy.repository)), ("tag", .text(deploy.tag)),
+            ("digest", .string(deploy.digest)), ("state", .string(deploy.state.rawValue)), ("actor", .text(deploy.actor)),
+            ("started_at", .text(deploy.startedAt?.description)),
+        ]
+        // Policies came later (migration 0013): only deploys a policy judged carry these, so older entries regenerate as they were.
+        if let version = deploy.policyVersion {
+            fields += [("policy_version", .integer(version)), ("policy_violations", .string(PolicyViolation.json(deploy.policyViolations)))]
+        }
+        return LedgerEvent(.deployStarted, fields: fields)
     }
 
-    package static func deployRefused(_ deploy: NewDeploy, _ verification: Verification, at time: Timestamp) -> LedgerEvent {
-        LedgerEvent(.deployRefused, [
-            "environment": .string(deploy.environment), "slot": .text(deploy.slot), "service": .string(deploy.service),
-            "repository": .string(deploy.repository.name), "tag": .text(deploy.tag), "digest": .string(deploy.digest.description),
-            "reason": .string(verification.reason.rawValue), "actor": .text(deploy.actor), "refused_at": .string(time.description),
+    package static func deployRefused(_ deploy: NewDeploy, _ verification: Verification, policy: PolicyJudgement?, at time: Timestamp) -> LedgerEvent {
+        var fields: [(String, Value)] = [
+            ("environment", .string(deploy.environment)), ("slot", .text(deploy.slot)), ("service", .string(deploy.service)),
+            ("repository", .string(deploy.repository.name)), ("tag", .text(deploy.tag)), ("digest", .string(deploy.digest.description)),
+            ("reason", .string(policy == nil ? verification.reason.rawValue : PolicyViolation.refusalReason)), ("actor", .text(deploy.actor)),
+            ("refused_at", .string(time.description)),
+        ]
+        if let policy {
+            fields += [("policy_version", .integer(policy.version)), ("violations", .string(PolicyViolation.json(policy.violations)))]
+        }
+        return LedgerEvent(.deployRefused, fields: fields)
+    }
+
+    package static func policySet(_ policy: PolicyVersion, document: String) -> LedgerEvent {
+        LedgerEvent(.policySet, [
+            "environment": .string(policy.environment), "version": .integer(policy.version), "policy": .string(document),
+            "actor": .text(policy.actor), "set_at": .string(policy.setAt.description),
         ])
     }
 

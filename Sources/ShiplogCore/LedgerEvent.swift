@@ -22,6 +22,7 @@ package struct LedgerEvent: Sendable {
         case tagRemoved = "tag-removed"
         case attestation
         case manifestDeleted = "manifest-deleted"
+        case policySet = "policy-set"
     }
 
     package var kind: Kind

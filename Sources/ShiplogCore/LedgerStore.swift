@@ -5,11 +5,11 @@
 /// Every write keeps its invariant in one transaction: a batch is recorded whole or not at all, and
 /// the transparency log's entry for a write is appended in that same transaction. SQLite implements
 /// them today (ShiplogStore); another backend implements these protocols and nothing else.
-package typealias LedgerStore = BuildStore & TrustStore & AttestationStore & RetentionStore & DeployStore & TransparencyLogStore & UsageStore & AccessTokenStore
+package typealias LedgerStore = BuildStore & TrustStore & AttestationStore & RetentionStore & DeployStore & PolicyStore & TransparencyLogStore & UsageStore & AccessTokenStore
     & LedgerStatistics
 
 /// Everything a backend answers without writing.
-package typealias LedgerReading = BuildReading & TrustReading & AttestationReading & RetentionReading & DeployReading & TransparencyLogReading & UsageReading
+package typealias LedgerReading = BuildReading & TrustReading & AttestationReading & RetentionReading & DeployReading & PolicyReading & TransparencyLogReading & UsageReading
     & AccessTokenReading & LedgerStatistics
 
 /// What the server reads about the ledger itself rather than about releases.

@@ -5,8 +5,13 @@ package struct LiveService: Sendable, Hashable, Encodable {
     package var notGoodBecause: [String]
 
     package init(facts: DeployFacts, protected: Bool) {
+        self.init(facts: facts, notGoodBecause: facts.reasonsNotGood(protected: protected))
+    }
+
+    /// With the reasons an environment's policy found (see the application layer's judge).
+    package init(facts: DeployFacts, notGoodBecause: [String]) {
         self.facts = facts
-        notGoodBecause = facts.reasonsNotGood(protected: protected)
+        self.notGoodBecause = notGoodBecause
         good = notGoodBecause.isEmpty
     }
 

@@ -167,7 +167,8 @@ package struct RemoteLedger: LedgerAPI {
     package func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
         let (status, document) = try await exchange("POST", "/v1/deploys", query: [], body: try encode(request))
         if status == 409, let verification = document["verification"] {
-            return .refused(try DeployRefusal(environment: request.environment, verification: Document(verification)))
+            return .refused(try DeployRefusal(environment: request.environment, verification: Document(verification),
+                                              decision: document["decision"].map { Document($0) }))
         }
         return .started(try answer(status, document, sources: [:]))
     }
@@ -191,6 +192,29 @@ package struct RemoteLedger: LedgerAPI {
     package func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document {
         try await send("GET", "/v1/environments/\(segment(environment))/rollback-plan",
                        query: [("service", service), ("to_previous", toPrevious ? "true" : nil)])
+    }
+
+    // MARK: - Policy and promotion
+
+    package func setPolicy(environment: String, document: JSONValue, source: String, actor: String?) async throws(LedgerError) -> Document {
+        // The server records the caller's token as who set it.
+        try await send("PUT", "/v1/environments/\(segment(environment))/policy", json: document, sources: ["request body": source])
+    }
+
+    package func policy(environment: String) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/environments/\(segment(environment))/policy")
+    }
+
+    package func checkPolicy(environment: String, image: ImageReference) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/environments/\(segment(environment))/policy/check", json: PolicyCheckBody(image: image))
+    }
+
+    package func auditPolicy(environment: String, since: Timestamp?) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/environments/\(segment(environment))/policy/audit", query: [("since", since?.description)])
+    }
+
+    package func promote(from: String, to: String, service: String?) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/promotions", query: [("from", from), ("to", to), ("service", service)])
     }
 
     // MARK: - Transparency log

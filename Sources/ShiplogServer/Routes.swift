@@ -234,6 +234,29 @@ enum Routes {
                                                toPrevious: try call.booleanQuery("to_previous"))
                 }
             },
+            // Policies: admins set them, readers ask them (a check or an audit writes nothing).
+            Route(.put, "/v1/environments/{env}/policy", .admin) { call in
+                let document = try await call.json(JSONValue.self)
+                return try call.answer(try await api.setPolicy(environment: try call.parameter("env"), document: document,
+                                                               source: "request body", actor: call.token?.name))
+            },
+            Route(.get, "/v1/environments/{env}/policy", .read) { call in
+                try call.answer(try await api.policy(environment: try call.parameter("env")))
+            },
+            Route(.post, "/v1/environments/{env}/policy/check", .read) { call in
+                let body = try await call.json(PolicyCheckBody.self)
+                return try call.answer(try await api.checkPolicy(environment: try call.parameter("env"), image: body.image))
+            },
+            Route(.get, "/v1/environments/{env}/policy/audit", .read) { call in
+                let since = try call.query("since").map { text throws(Problem) in try call.parsed("since", text, Timestamp.init(rfc3339:)) }
+                return try call.answer(try await api.auditPolicy(environment: try call.parameter("env"), since: since))
+            },
+            Route(.get, "/v1/promotions", .read) { call in
+                guard let from = call.query("from"), let to = call.query("to") else {
+                    throw Problem.invalidInput(InvalidInput(field: call.query("from") == nil ? "from" : "to", reason: "name both environments"))
+                }
+                return try await call.cached(cache) { try await api.promote(from: from, to: to, service: call.query("service")) }
+            },
             Route(.post, "/v1/deploys", .deploysWrite) { call in
                 let request = try await call.json(DeployRequest.self)
                 switch try await api.startDeploy(request) {
@@ -241,8 +264,9 @@ enum Routes {
                     return try call.answer(deploy, status: .created)
                 case let .refused(refusal):
                     // The gate said no (and the refusal is recorded): a conflict with the environment's rule, not bad input.
-                    throw Problem(.conflict, type: "urn:shiplog:problem:deploy-refused", detail: refusal.message,
-                                  extensions: ["verification": try refusal.verification.json()])
+                    var extensions = ["verification": try refusal.verification.json()]
+                    if let decision = refusal.decision { extensions["decision"] = try decision.json() }
+                    throw Problem(.conflict, type: "urn:shiplog:problem:deploy-refused", detail: refusal.message, extensions: extensions)
                 }
             },
             Route(.post, "/v1/deploys/{id}/checks", .deploysWrite) { call in

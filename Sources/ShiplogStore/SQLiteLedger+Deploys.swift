@@ -74,28 +74,33 @@ extension SQLiteLedger {
 
     // MARK: - Deploys
 
-    package func start(_ deploy: NewDeploy, at time: Timestamp) throws(LedgerError) -> Deploy {
+    package func start(_ deploy: NewDeploy, policy: PolicyJudgement?, at time: Timestamp) throws(LedgerError) -> Deploy {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO deploy (environment, slot, service, repository, tag, digest, state, actor, created_at, started_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?)
+                INSERT INTO deploy (environment, slot, service, repository, tag, digest, state, actor, created_at, started_at,
+                                    policy_version, policy_violations)
+                VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?, ?, ?)
                 """, arguments: [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
-                                 deploy.digest.description, deploy.actor, time.description, time.description])
-            let started = Deploy(id: db.lastInsertedRowID, deploy, state: .inProgress, startedAt: time, finishedAt: nil)
+                                 deploy.digest.description, deploy.actor, time.description, time.description, policy?.version,
+                                 policy.map { PolicyViolation.json($0.violations) }])
+            let started = Deploy(id: db.lastInsertedRowID, deploy, state: .inProgress, startedAt: time, finishedAt: nil, policy: policy)
             try logAppender(db, time: time)?.append(.deployStarted(started))
             return started
         }
     }
 
-    package func recordRefusal(_ deploy: NewDeploy, verification: Verification, at time: Timestamp) throws(LedgerError) {
+    package func recordRefusal(_ deploy: NewDeploy, verification: Verification, policy: PolicyJudgement?, at time: Timestamp) throws(LedgerError) {
         try write { db in
+            let reason = policy == nil ? verification.reason.rawValue : PolicyViolation.refusalReason
+            let detail = policy.map { $0.violations.map { "\($0.rule.rawValue): \($0.detail)" }.joined(separator: "; ") } ?? verification.detail
             try db.execute(sql: """
-                INSERT INTO deploy_refusal (environment, slot, service, repository, tag, digest, reason, detail, actor, refused_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO deploy_refusal (environment, slot, service, repository, tag, digest, reason, detail, actor, refused_at,
+                                            policy_version, violations)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
-                                 deploy.digest.description, verification.reason.rawValue, verification.detail, deploy.actor,
-                                 time.description])
-            try logAppender(db, time: time)?.append(.deployRefused(deploy, verification, at: time))
+                                 deploy.digest.description, reason, detail, deploy.actor, time.description, policy?.version,
+                                 policy.map { PolicyViolation.json($0.violations) }])
+            try logAppender(db, time: time)?.append(.deployRefused(deploy, verification, policy: policy, at: time))
         }
     }
 
@@ -155,9 +160,12 @@ extension SQLiteLedger {
 
     /// A deploy's columns in the order `deploy(from:)` reads them by position (name lookups cost more
     /// than the query on the hot paths, `live` and `lkg`).
-    static let deployColumns = "d.id, d.environment, d.slot, d.service, d.repository, d.tag, d.digest, d.state, d.actor, d.started_at, d.finished_at"
+    static let deployColumns = """
+        d.id, d.environment, d.slot, d.service, d.repository, d.tag, d.digest, d.state, d.actor, d.started_at, d.finished_at,
+        d.policy_version, d.policy_violations
+        """
 
-    /// The facts that decide goodness, computed next to each deploy row in one query (columns 11, 12, 13).
+    /// The facts that decide goodness, computed next to each deploy row in one query (columns 13, 14, 15).
     static let factColumns = """
         \(deployColumns),
         EXISTS (SELECT 1 FROM deploy_check c WHERE c.deploy_id = d.id AND c.status = 'fail') AS has_failed_check,
@@ -217,6 +225,32 @@ extension SQLiteLedger {
         }
     }
 
+    package func deploys(environment: String, repository: Repository, digest: Digest) throws(LedgerError) -> [DeployFacts] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.factColumns) FROM deploy d INDEXED BY deploy_by_image
+                WHERE d.digest = ? AND d.repository = ? AND d.environment = ? ORDER BY d.id
+                """, arguments: [digest.description, repository.name, environment]).map(Self.facts(from:))
+        }
+    }
+
+    package func auditDeploys(environment: String, since: Timestamp?) throws(LedgerError) -> [(deploy: Deploy, passedChecks: [String])] {
+        try read { db in
+            // One pass with the passed checks' names alongside (unit separator: a check name holds no control character).
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT \(Self.deployColumns),
+                       (SELECT group_concat(c.name, char(31)) FROM deploy_check c WHERE c.deploy_id = d.id AND c.status = 'pass')
+                FROM deploy d WHERE d.environment = ? AND d.started_at >= ? ORDER BY d.id
+                """, arguments: [environment, since?.description ?? ""])
+            var found: [(deploy: Deploy, passedChecks: [String])] = []
+            while let row = try rows.next() {
+                let passed: String? = row[13]
+                found.append((try Self.deploy(from: row), passed.map { $0.split(separator: "\u{1F}").map(String.init) } ?? []))
+            }
+            return found
+        }
+    }
+
     package func unfinishedDeploys(environment: String, from start: Timestamp, to end: Timestamp) throws(LedgerError) -> Int {
         try read { db in
             try Int.fetchOne(db, sql: """
@@ -238,15 +272,18 @@ extension SQLiteLedger {
         let state: String = row[7]
         let started: String? = row[9]
         let finished: String? = row[10]
+        let policyVersion: Int64? = row[11]
+        let violations: String? = row[12]
         // Values as stored, validated when they were recorded.
         let deploy = NewDeploy(environment: row[1], slot: slot.isEmpty ? nil : slot, service: row[3], repository: Repository(validated: row[4]),
                                tag: row[5], digest: Digest(validated: row[6]), actor: row[8])
         return Deploy(id: row[0], deploy, state: DeployState(rawValue: state) ?? .pending,
                       startedAt: try started.map { text throws(ValueError) in try Timestamp(rfc3339: text) },
-                      finishedAt: try finished.map { text throws(ValueError) in try Timestamp(rfc3339: text) })
+                      finishedAt: try finished.map { text throws(ValueError) in try Timestamp(rfc3339: text) },
+                      policy: policyVersion.map { PolicyJudgement(version: $0, violations: violations.map(PolicyViolation.parse) ?? []) })
     }
 
     static func facts(from row: Row) throws -> DeployFacts {
-        DeployFacts(deploy: try deploy(from: row), hasFailedCheck: row[11], markedBad: row[12], trustedSignature: row[13])
+        DeployFacts(deploy: try deploy(from: row), hasFailedCheck: row[13], markedBad: row[14], trustedSignature: row[15])
     }
 }

@@ -99,14 +99,17 @@ extension SQLiteLedger {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM traffic_switch ORDER BY id").map(Self.trafficSwitch(from:)) }
     }
 
-    package func allRefusals() throws(LedgerError) -> [(deploy: NewDeploy, reason: String, refusedAt: String)] {
+    package func allRefusals() throws(LedgerError) -> [(deploy: NewDeploy, reason: String, refusedAt: String, policy: PolicyJudgement?)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM deploy_refusal ORDER BY id").map { row in
                 let slot: String = row["slot"]
                 let deploy = NewDeploy(environment: row["environment"], slot: slot.isEmpty ? nil : slot, service: row["service"],
                                        repository: Repository(validated: row["repository"]), tag: row["tag"],
                                        digest: Digest(validated: row["digest"]), actor: row["actor"])
-                return (deploy, row["reason"], row["refused_at"])
+                let version: Int64? = row["policy_version"]
+                let violations: String? = row["violations"]
+                return (deploy, row["reason"], row["refused_at"],
+                        version.map { PolicyJudgement(version: $0, violations: PolicyViolation.parse(violations ?? "[]")) })
             }
         }
     }

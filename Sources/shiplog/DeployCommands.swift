@@ -94,7 +94,7 @@ struct DeployCommand: AsyncParsableCommand {
                     try global.show(deploy) { $0.text("deploy_id") }
                 case let .refused(refusal):
                     refused = true
-                    if global.json { Terminal.printJSON(refusal.verification) }
+                    if global.json { Terminal.printJSON(refusal.decision ?? refusal.verification) }
                     Terminal.error(refusal.message)
                 }
             }

@@ -14,7 +14,7 @@ struct ShiplogCommand: AsyncParsableCommand {
         subcommands: [
             BuildCommand.self, IngestCommand.self, BuildsCommand.self, ImageCommand.self,
             KeysCommand.self, SignCommand.self, SignatureCommand.self, VerifyCommand.self, AttestCommand.self, AttestationCommand.self, GcCommand.self,
-            EnvCommand.self, DeployCommand.self, LiveCommand.self, LkgCommand.self, RollbackPlanCommand.self,
+            EnvCommand.self, DeployCommand.self, LiveCommand.self, LkgCommand.self, RollbackPlanCommand.self, PolicyCommand.self, PromoteCommand.self,
             LogCommand.self, TokensCommand.self, ServeCommand.self, CostCommand.self, ReportCommand.self, LangfuseCommand.self,
         ]
     )

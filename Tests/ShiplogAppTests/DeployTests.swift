@@ -164,7 +164,7 @@ struct DeployTests {
         let world = try World()
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: true)
         let outcome = try world.ledger.startDeploy(environment: "prod", slot: nil, service: "gateway", image: try world.image(1), actor: nil)
-        guard case let .refused(verification) = outcome else {
+        guard case let .refused(verification, nil) = outcome else {
             Issue.record("an unsigned digest was deployed into a protected environment")
             return
         }
@@ -187,7 +187,7 @@ struct DeployTests {
         _ = try world.ledger.revokeKey(id: try world.key.publicKey.keyID, reason: "leaked")
         #expect(try world.live()[0].notGoodBecause == ["no valid signature from a trusted, unrevoked key"])
         #expect(try world.lkg() == nil)
-        guard case let .refused(verification) = try world.ledger.startDeploy(
+        guard case let .refused(verification, nil) = try world.ledger.startDeploy(
             environment: "prod", slot: nil, service: "gateway", image: try world.image(2), actor: nil) else {
             Issue.record("the gate let a digest signed only by a revoked key through")
             return

@@ -51,6 +51,8 @@ struct TransparencyLogTests {
         let refused = try ledger.startDeploy(environment: "prod", slot: "green", service: "gateway", image: image, actor: nil)
         if case .started = refused { Issue.record("a revoked key's signature passed the gate") }
         try wrote("deploy-refused")
+        _ = try ledger.setPolicy(environment: "prod", document: .object(["checks": .array([.string("health")])]), source: "policy", actor: "ops")
+        try wrote("policy-set")
         // A registry's push moves a tag without a build; its delete removes the tag.
         let before = try ledger.store.logSize()
         let other = "sha256:" + String(repeating: "cd", count: 32)
