@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole release flow as a team's CI runs it, against a fresh ledger:
-#   build and push 9 services -> record and sign the digests -> deploy to a protected prod ->
+#   build and push 9 services -> record and sign the digests -> deploy to a protected prod under its policy ->
 #   post-deploy validation as checks -> one service fails -> the rollback job reads the plan and redeploys ->
 #   the DORA report of prod.
 # Needs `shiplog` on PATH (scripts/run builds it) and python3 (to read JSON). Exits non-zero if any step
@@ -21,6 +21,13 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 step "one-time setup: a protected prod and the CI signing key"
 shiplog env create prod --require-signature
 shiplog keys generate --algorithm ecdsa-p256 --out "$work/ci.key" --name ci-release >/dev/null
+# prod's policy (docs/policy.md): only our registry, CI's key, and good means all three validation phases passed.
+cat > "$work/prod-policy.yaml" <<EOF
+repositories: ["$registry/*"]
+signatures: {keys: [ci-release]}
+checks: [health, mcp-tools, e2e]
+EOF
+shiplog policy set prod "$work/prod-policy.yaml"
 
 release() {  # release VERSION FAILING_SERVICE
   local version=$1 failing=$2
@@ -33,6 +40,7 @@ release() {  # release VERSION FAILING_SERVICE
   done
   step "release $version: deploy to prod and validate"
   for service in "${services[@]}"; do
+    shiplog policy check prod "$registry/$service:$version" >/dev/null
     id=$(shiplog deploy start --env prod --service "$service" --image "$registry/$service:$version")
     shiplog deploy finish "$id" --status succeeded >/dev/null
     shiplog deploy check "$id" --name health --status pass >/dev/null
@@ -76,6 +84,9 @@ shiplog live prod
 bad=$(shiplog live prod --json | json 'sum(1 for s in d["services"] if not s["good"])')
 [ "$bad" = 0 ] || { echo "$bad services still not good" >&2; exit 1; }
 [ "$(shiplog lkg prod --service code-review --json | json 'd["digest"]')" = "$(digest_of code-review v1)" ]
+step "the policy's audit: every prod deploy judged against it (the failed e2e made one not good)"
+audit=$(shiplog policy audit prod --json)
+[ "$(echo "$audit" | json 'd["refused"], d["not_good"]')" = "0 1" ] || { echo "unexpected audit: $audit" >&2; exit 1; }
 step "delivery metrics: 19 deploys, the code-review failure, its restore"
 shiplog report dora --env prod
 dora=$(shiplog report dora --env prod --json)

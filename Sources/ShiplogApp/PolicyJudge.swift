@@ -1,3 +1,4 @@
+import Foundation
 import ShiplogCore
 import ShiplogCrypto
 
@@ -9,18 +10,22 @@ struct PolicyJudge {
     /// The stored policy in force, if any, with its version.
     let policy: (policy: Policy, version: Int64)?
     private var keys: [TrustedKey]?
-    private var publicKeys: [String: PublicKey] = [:]
     private var known: [String: PolicyFacts] = [:]
     private var soakJudges: [String: PolicyJudge] = [:]
 
     init(ledger: ReleaseLedger, environment: Environment) throws(LedgerError) {
         self.ledger = ledger
         self.environment = environment
-        if let stored = try ledger.store.policy(environment: environment.name) {
-            do { policy = (try Policy(parsing: stored.policy, source: "policy of \(environment.name)"), stored.version) } catch {
-                // Set through the same parser, so only an edited row gets here; `log verify` names it.
-                throw .storage("the stored policy of \(environment.name) v\(stored.version) does not parse: \(error)")
+        if let stored = try ledger.store.policyDocument(environment: environment.name) {
+            let parsed = ProcessCaches.policies.value(for: stored.document) {
+                guard let document = try? JSONInput.value(from: Data(stored.document.utf8), source: "stored policy") else { return nil }
+                return try? Policy(parsing: document, source: "stored policy")
             }
+            guard let parsed else {
+                // Set through the same parser, so only an edited row gets here; `log verify` names it.
+                throw .storage("the stored policy of \(environment.name) v\(stored.version) does not parse")
+            }
+            policy = (parsed, stored.version)
         } else {
             policy = nil
         }
@@ -73,7 +78,10 @@ struct PolicyJudge {
             }
         }
         if !policy.attestations.isEmpty {
-            facts.attestations = try attested(image, hash, among: records.filter { !$0.isRevoked })
+            // Only the keys a rule could count are tried (every trusted one when a rule names none).
+            let named = policy.attestations.contains { $0.keys.isEmpty } ? nil : Set(policy.attestations.flatMap(\.keys))
+            let candidates = records.filter { key in !key.isRevoked && (named.map { $0.contains(key.name) || $0.contains(key.keyID) } ?? true) }
+            facts.attestations = try attested(image, hash, among: candidates)
         }
         if let soak = policy.soak {
             facts.soakedSince = try soakedSince(image, hash, in: soak.environment)
@@ -94,17 +102,20 @@ struct PolicyJudge {
         var found: [PolicyFacts.Attested] = []
         for stored in try ledger.store.attestations(repository: repository, digest: digest) {
             let attestation = stored.attestation
+            // The fingerprint hashes the envelope, payload included: it names the statement's bytes.
             guard let bytes = attestation.envelope,
-                  let statement = try? InTotoStatement(parsing: attestation.statement, source: "stored statement"),
+                  let statement = ProcessCaches.statements.value(for: attestation.fingerprint, compute: {
+                      try? InTotoStatement(parsing: attestation.statement, source: "stored statement")
+                  }),
                   statement.names(digest) else { continue }
             var envelope: DSSEEnvelope?
             for key in keys {
-                let verifies = EnvelopeVerdicts.shared.verdict(fingerprint: attestation.fingerprint, keyID: key.keyID) {
+                let verifies = ProcessCaches.envelopeVerdicts.value(for: attestation.fingerprint + "/" + key.keyID) {
                     if envelope == nil { envelope = try? DSSEEnvelope(parsing: bytes, source: "stored envelope") }
-                    guard let envelope, let publicKey = publicKey(key) else { return false }
+                    guard let envelope, let publicKey = ProcessCaches.publicKey(key) else { return false }
                     let message = envelope.preAuthenticationEncoding
                     return envelope.signatures.contains { publicKey.isValidSignature($0.signature, for: message) }
-                }
+                } ?? false
                 if verifies {
                     found.append(PolicyFacts.Attested(predicateType: statement.predicateType,
                                                       signer: PolicyFacts.Signer(keyID: key.keyID, name: key.name),
@@ -113,13 +124,6 @@ struct PolicyJudge {
             }
         }
         return found
-    }
-
-    private mutating func publicKey(_ key: TrustedKey) -> PublicKey? {
-        if let parsed = publicKeys[key.keyID] { return parsed }
-        let parsed = try? PublicKey(encoded: Array(key.publicKeyPEM.utf8))
-        publicKeys[key.keyID] = parsed
-        return parsed
     }
 
     /// When the oldest deploy of the image into `name` that is good there started (judged by that environment's own rules).

@@ -204,9 +204,7 @@ extension ReleaseLedger {
 
     /// The trust store's keys, loaded for verification. A stored key that no longer loads is skipped.
     func trustedKeys() throws(LedgerError) -> [(record: TrustedKey, public: PublicKey)] {
-        try store.keys().compactMap { record in
-            (try? PublicKey(encoded: Array(record.publicKeyPEM.utf8))).map { (record, $0) }
-        }
+        try store.keys().compactMap { record in ProcessCaches.publicKey(record).map { (record, $0) } }
     }
 }
 

@@ -30,6 +30,8 @@ package struct PolicyJudgement: Sendable, Hashable {
 package protocol PolicyReading: Sendable {
     /// The policy in force in `environment`: its newest version, nil when none was ever set.
     func policy(environment: String) throws(LedgerError) -> PolicyVersion?
+    /// The same, as its version and the stored document's text (what the gate parses, once per process).
+    func policyDocument(environment: String) throws(LedgerError) -> (version: Int64, document: String)?
     /// Every version of every environment's policy, oldest first, with the document's text as stored (for `log verify`).
     func allPolicies() throws(LedgerError) -> [(policy: PolicyVersion, document: String)]
 }

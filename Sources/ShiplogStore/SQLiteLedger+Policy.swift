@@ -24,6 +24,13 @@ extension SQLiteLedger {
         }
     }
 
+    package func policyDocument(environment: String) throws(LedgerError) -> (version: Int64, document: String)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT version, document FROM policy WHERE environment = ? ORDER BY version DESC LIMIT 1",
+                             arguments: [environment]).map { ($0[0], $0[1]) }
+        }
+    }
+
     package func allPolicies() throws(LedgerError) -> [(policy: PolicyVersion, document: String)] {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM policy ORDER BY id").map { row in (try Self.policy(from: row), row["document"]) } }
     }
