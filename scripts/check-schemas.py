@@ -54,6 +54,14 @@ policy_schema = json.loads((root / "schemas/policy.schema.json").read_text())
 if jsonschema.Draft202012Validator(policy_schema).is_valid({"signature": {"min": 1}}):
     fail("schemas/policy.schema.json: accepts an unknown rule")
 
+# every YAML policy docs/policy.md shows is a valid policy document
+import re
+for index, block in enumerate(re.findall(r"```yaml\n(.*?)```", (root / "docs/policy.md").read_text(), re.S)):
+    errors = list(jsonschema.Draft202012Validator(policy_schema).iter_errors(yaml.safe_load(block)))
+    if errors:
+        fail(f"docs/policy.md: YAML block {index + 1}: {errors[0].message}")
+    checked += 1
+
 # the OpenAPI document serves the same policy schema (without the top-level $schema/$id/title)
 openapi = yaml.safe_load((root / "schemas/openapi.yaml").read_text())
 served = openapi["components"]["schemas"]["PolicyDocument"]
