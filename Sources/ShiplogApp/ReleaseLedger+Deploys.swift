@@ -76,16 +76,24 @@ extension ReleaseLedger {
             return .started(try store.start(deploy, policy: nil, at: now))
         }
         // `--require-signature` stays a floor: a policy in audit mode does not lift it.
-        let verification = try verify(repository: image.repository, digest: digest)
-        if environment.requireSignature, !verification.verified, !decision.violations.contains(where: { $0.rule == .signatures }) {
-            decision.violations.insert(PolicyViolation(rule: .signatures, detail: "--require-signature: \(verification.detail)"), at: 0)
+        var verification: Verification?
+        var floorBroken = false
+        if environment.requireSignature {
+            let floor = try verify(repository: image.repository, digest: digest)
+            floorBroken = !floor.verified
+            if floorBroken, !decision.violations.contains(where: { $0.rule == .signatures }) {
+                decision.violations.insert(PolicyViolation(rule: .signatures, detail: "--require-signature: \(floor.detail)"), at: 0)
+            }
+            verification = floor
         }
-        let floorBroken = environment.requireSignature && !verification.verified
         let judgement = PolicyJudgement(version: version, violations: decision.violations)
         if !decision.allowed || floorBroken {
             decision.allowed = false
-            try store.recordRefusal(deploy, verification: verification, policy: judgement, at: now)
-            return .refused(verification, decision)
+            // The refusal carries the image's signature verification too, as a refusal without a policy does.
+            let verified: Verification
+            if let verification { verified = verification } else { verified = try verify(repository: image.repository, digest: digest) }
+            try store.recordRefusal(deploy, verification: verified, policy: judgement, at: now)
+            return .refused(verified, decision)
         }
         return .started(try store.start(deploy, policy: judgement, at: now))
     }

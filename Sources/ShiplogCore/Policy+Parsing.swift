@@ -85,8 +85,9 @@ extension Policy {
         }
         if let value = root["checks"] {
             checks = try strings(value, "checks")
-            for (index, name) in checks.enumerated() where name.unicodeScalars.count > InputLimits.checkName {
-                throw bad("checks[\(index)]", name, "a check name has 1 to \(InputLimits.checkName) characters")
+            // As `deploy check --name` records names: a name no check could be recorded under would never pass.
+            for (index, name) in checks.enumerated() {
+                do { try InputLimits.check(name, .name, atMost: InputLimits.checkName) } catch { throw error.at("checks[\(index)]", in: source) }
             }
         }
         if let value = root["soak"] {
@@ -110,6 +111,9 @@ extension Policy {
         let wildcards: Set<Character> = ["*", "?"]
         if let bad = pattern.first(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || "._-/:[]*?".contains($0))) }) {
             return "no repository name contains \(CanonicalJSON.string(String(bad))), so this never matches"
+        }
+        if pattern.count(where: { $0 != "*" }) > 255 {
+            return "a repository name has at most 255 characters, so this never matches"
         }
         if pattern.hasPrefix("/") || pattern.hasSuffix("/") || pattern.contains("//") {
             return "a repository name never starts or ends with / nor holds //, so this never matches"

@@ -71,6 +71,8 @@ struct PolicyTests {
         (#"{"attestations":[]}"#, "attestations", "non-empty"),
         (#"{"checks":["e2e","e2e"]}"#, "checks[1]", "listed twice"),
         (#"{"checks":[""]}"#, "checks[0]", "non-empty string"),
+        (#"{"checks":["e2e\u0000"]}"#, "checks[0]", "control character"),
+        (#"{"repositories":["registry.example.com/\#(String(repeating: "a", count: 260))*"]}"#, "repositories[0]", "at most 255"),
         (#"{"mode":"warn"}"#, "mode", "enforce or audit"),
         (#"["mode"]"#, nil, "expected an object"),
     ]
