@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "ShiplogCore", swiftSettings: strict),
@@ -36,6 +37,7 @@ let package = Package(
         .executableTarget(name: "TextEmbedder", swiftSettings: strict),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["TextEmbedder"]),
         .plugin(name: "EmbedOpenAPI", capability: .buildTool(), dependencies: ["TextEmbedder"]),
+        .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["TextEmbedder"]),
         .target(
             name: "ShiplogStore",
             dependencies: [
@@ -52,11 +54,19 @@ let package = Package(
             dependencies: ["ShiplogCore", "ShiplogCrypto"],
             swiftSettings: strict
         ),
-        // The HTTP door: Hummingbird routes over ShiplogApp, auth, problem+json, metrics.
+        // The web pages: the API's documents rendered as HTML through Mustache templates (compiled in), no I/O.
+        .target(
+            name: "ShiplogPages",
+            dependencies: ["ShiplogCore", .product(name: "Mustache", package: "swift-mustache")],
+            exclude: ["Templates"],
+            swiftSettings: strict,
+            plugins: ["EmbedTemplates"]
+        ),
+        // The HTTP door: Hummingbird routes over ShiplogApp, auth, problem+json, metrics, and the pages.
         .target(
             name: "ShiplogServer",
             dependencies: [
-                "ShiplogApp", "ShiplogCore", "ShiplogCrypto",
+                "ShiplogApp", "ShiplogCore", "ShiplogCrypto", "ShiplogPages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -128,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "ShiplogServerTests",
             dependencies: [
-                "ShiplogServer", "ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogTestSupport",
+                "ShiplogServer", "ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogTestSupport", "ShiplogPages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),

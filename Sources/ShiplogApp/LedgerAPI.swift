@@ -46,6 +46,10 @@ package protocol LedgerAPI: Sendable {
     func lastKnownGood(environment: String, service: String) async throws(LedgerError) -> Document
     func rollbackPlan(environment: String, service: String?, toPrevious: Bool) async throws(LedgerError) -> Document
 
+    /// The web pages' front page and a service's timeline, as JSON.
+    func overview() async throws(LedgerError) -> Document
+    func serviceHistory(service: String, limit: Int) async throws(LedgerError) -> Document
+
     /// Sets the environment's policy from its JSON form (a door converts YAML first); `source` names it in errors.
     func setPolicy(environment: String, document: JSONValue, source: String, actor: String?) async throws(LedgerError) -> Document
     /// `notFound` when the environment has no policy.

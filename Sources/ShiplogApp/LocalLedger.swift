@@ -239,6 +239,16 @@ package struct LocalLedger: LedgerAPI {
         try read { try $0.rollbackPlan(environment: environment, service: service, toPrevious: toPrevious) }
     }
 
+    // MARK: - Pages' answers
+
+    package func overview() async throws(LedgerError) -> Document {
+        try read { try $0.overview() }
+    }
+
+    package func serviceHistory(service: String, limit: Int) async throws(LedgerError) -> Document {
+        try read { try $0.serviceHistory(service: service, limit: limit) }
+    }
+
     // MARK: - Policy and promotion
 
     package func setPolicy(environment: String, document: JSONValue, source: String, actor: String?) async throws(LedgerError) -> Document {

@@ -26,6 +26,31 @@ extension ReleaseLedger {
         return token
     }
 
+    /// A web session for the token `secret` names, when it may read: a new random secret for the session cookie
+    /// (returned once; only its SHA-256 is kept), valid for `lifetime` seconds.
+    package func startSession(tokenSecret secret: String, lifetime: Int64) throws(LedgerError) -> String {
+        guard let token = try token(secret: secret), token.allows(.read) else {
+            throw .denied("unknown or revoked token, or one that may not read")
+        }
+        let session: String
+        do { session = "shiplog_session_" + (try SecureRandom.bytes(32)).map(Self.hexByte).joined() } catch {
+            throw .storage("no random bytes for the session: \(error)")
+        }
+        let now = clock()
+        try store.startSession(hash: SHA256.hash(Array(session.utf8)), tokenName: token.name, at: now,
+                               expiry: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + lifetime * 1_000))
+        return session
+    }
+
+    /// The token behind a session cookie, while the session lasts and the token is not revoked.
+    package func sessionToken(secret: String) throws(LedgerError) -> APIToken? {
+        try store.sessionToken(hash: SHA256.hash(Array(secret.utf8)), at: clock())
+    }
+
+    package func endSession(secret: String) throws(LedgerError) {
+        try store.endSession(hash: SHA256.hash(Array(secret.utf8)), at: clock())
+    }
+
     /// Every token, by name; secrets are never kept, so none is shown.
     package func tokens() throws(LedgerError) -> [TokenEntry] { try store.tokens() }
 

@@ -18,6 +18,9 @@ package struct ReleaseLedger: Sendable {
         self.logKeyID = logKeyID
     }
 
+    /// The ledger's time now (what its writes would record).
+    package var clockNow: Timestamp { clock() }
+
     package static let systemClock: @Sendable () -> Timestamp = {
         Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
     }

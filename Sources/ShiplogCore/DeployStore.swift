@@ -19,6 +19,8 @@ package protocol DeployReading: Sendable {
     /// The deploys of `environment` that started at or after `since` (all when nil), oldest first, each with the names
     /// of the checks that passed on it (`policy audit` judges them all).
     func auditDeploys(environment: String, since: Timestamp?) throws(LedgerError) -> [(deploy: Deploy, passedChecks: [String])]
+    /// A service's deploys in every environment, newest first, with their facts.
+    func serviceDeploys(service: String, limit: Int) throws(LedgerError) -> [DeployFacts]
     /// How many deploys of `environment` that started in `[start, end)` have not finished.
     func unfinishedDeploys(environment: String, from start: Timestamp, to end: Timestamp) throws(LedgerError) -> Int
     /// Every deploy, oldest first (for comparing the tables with the log).

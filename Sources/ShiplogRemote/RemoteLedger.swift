@@ -194,6 +194,16 @@ package struct RemoteLedger: LedgerAPI {
                        query: [("service", service), ("to_previous", toPrevious ? "true" : nil)])
     }
 
+    // MARK: - Pages' answers
+
+    package func overview() async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/overview")
+    }
+
+    package func serviceHistory(service: String, limit: Int) async throws(LedgerError) -> Document {
+        try await send("GET", "/v1/services/\(segment(service))/deploys", query: [("limit", String(limit))])
+    }
+
     // MARK: - Policy and promotion
 
     package func setPolicy(environment: String, document: JSONValue, source: String, actor: String?) async throws(LedgerError) -> Document {

@@ -7,8 +7,10 @@ import ShiplogCore
 /// Every /v1 endpoint, as the table the router is built from and the OpenAPI test reads.
 enum Routes {
     /// `authenticator` forgets a revoked token at once (it remembers tokens for a few seconds otherwise).
-    static func all(_ api: LocalLedger, authenticator: Authenticator? = nil, deleter: (any ManifestDeleter)? = nil) -> [Route] {
-        builds(api) + images(api) + trust(api) + deploys(api, ReadCache(store: api.ledger.store)) + log(api) + tokens(api, authenticator)
+    static func all(_ api: LocalLedger, authenticator: Authenticator? = nil, deleter: (any ManifestDeleter)? = nil,
+                    verifications: LastVerification? = nil) -> [Route] {
+        builds(api) + images(api) + trust(api) + deploys(api, ReadCache(store: api.ledger.store)) + log(api, verifications)
+            + tokens(api, authenticator)
             + retention(api, deleter)
     }
 
@@ -234,6 +236,12 @@ enum Routes {
                                                toPrevious: try call.booleanQuery("to_previous"))
                 }
             },
+            // The web pages' JSON twins.
+            Route(.get, "/v1/overview", .read) { call in try await call.cached(cache) { try await api.overview() } },
+            Route(.get, "/v1/services/{service}/deploys", .read) { call in
+                let limit = try call.integerQuery("limit", range: 1 ... 1_000) ?? 100
+                return try await call.cached(cache) { try await api.serviceHistory(service: try call.parameter("service"), limit: Int(limit)) }
+            },
             // Policies: admins set them, readers ask them (a check or an audit writes nothing).
             Route(.put, "/v1/environments/{env}/policy", .admin) { call in
                 let document = try await call.json(JSONValue.self)
@@ -282,7 +290,7 @@ enum Routes {
         ]
     }
 
-    static func log(_ api: LocalLedger) -> [Route] {
+    static func log(_ api: LocalLedger, _ verifications: LastVerification?) -> [Route] {
         [
             // Signing writes a row: only a caller who may write signs a new checkpoint; a reader gets the latest.
             Route(.get, "/v1/log/checkpoint", .read) { call in
@@ -306,9 +314,11 @@ enum Routes {
                     }
                     return Array(bytes)
                 }
-                return try call.answer(try await api.verifyLog(LogVerificationRequest(
+                let result = try await api.verifyLog(LogVerificationRequest(
                     auditTables: !(try call.booleanQuery("skip_tables")), publicKey: publicKey,
-                    requireSignatures: !(try call.booleanQuery("no_signatures")), checkpoint: call.query("checkpoint"))))
+                    requireSignatures: !(try call.booleanQuery("no_signatures")), checkpoint: call.query("checkpoint")))
+                verifications?.record(try result.json(), at: api.ledger.clockNow)
+                return try call.answer(result)
             },
             Route(.get, "/v1/log/public-key", nil) { call in try call.answer(try await api.logPublicKey()) },
         ]

@@ -10,6 +10,8 @@ package struct ServerConfiguration: Sendable {
     package var maxBodyBytes = 1 << 20
     /// Reads (GET) without a token; writes always need one.
     package var openReads = false
+    /// Seconds a web page session lasts once signed in (`--session-hours`).
+    package var sessionLifetime: Int64 = 12 * 3_600
     package var logLevel: Logger.Level = .info
     /// How often the server signs a checkpoint when the log has grown; nil: only at start, at stop and
     /// when a writer asks.

@@ -6,6 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import Prometheus
 import ShiplogApp
+import ShiplogPages
 import ShiplogCore
 
 /// `shiplog serve`: the /v1 API, health and readiness probes, Prometheus metrics and the OpenAPI document.
@@ -22,12 +23,14 @@ package enum ShiplogHTTPServer {
     ) -> Router<BasicRequestContext> {
         let api = LocalLedger(serving: ledger, logKey: .loaded(logSigner))
         let authenticator = Authenticator(ledger: ledger, openReads: configuration.openReads)
-        let routes = Routes.all(api, authenticator: authenticator, deleter: configuration.manifestDeleter)
+        let verifications = LastVerification()
+        let routes = Routes.all(api, authenticator: authenticator, deleter: configuration.manifestDeleter, verifications: verifications)
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware(
-            operations: routes.map { ($0.method.rawValue, $0.path) } + operationalPaths.map { ("GET", $0) }))
+            operations: routes.map { ($0.method.rawValue, $0.path) } + operationalPaths.map { ("GET", $0) }
+                + PageRoutes.paths.map { ($0.method.rawValue, $0.path) }))
         for route in routes {
             router.on(RouterPath(route.path), method: route.method) { request, context in
                 let token = try authenticator.authorize(request, for: route.scope)
@@ -52,6 +55,11 @@ package enum ShiplogHTTPServer {
                         contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/openapi.yaml") { _, _ in text(openAPIDocument, contentType: "application/yaml") }
+        // The web pages; templates that do not parse are a build defect, reported on every page rather than a crash.
+        let renderer = try? PageRenderer()
+        PageRoutes(api: api, renderer: renderer, session: WebSession(ledger: ledger, openReads: configuration.openReads,
+                                                                     lifetime: configuration.sessionLifetime),
+                   cache: ReadCache(store: ledger.store), verifications: verifications).register(on: router)
         return router
     }
 

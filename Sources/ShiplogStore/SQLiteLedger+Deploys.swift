@@ -251,6 +251,14 @@ extension SQLiteLedger {
         }
     }
 
+    package func serviceDeploys(service: String, limit: Int) throws(LedgerError) -> [DeployFacts] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.factColumns) FROM deploy d INDEXED BY deploy_by_service WHERE d.service = ? ORDER BY d.id DESC LIMIT ?
+                """, arguments: [service, limit]).map(Self.facts(from:))
+        }
+    }
+
     package func unfinishedDeploys(environment: String, from start: Timestamp, to end: Timestamp) throws(LedgerError) -> Int {
         try read { db in
             try Int.fetchOne(db, sql: """

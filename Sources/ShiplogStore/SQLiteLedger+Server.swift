@@ -28,6 +28,33 @@ extension SQLiteLedger {
         }
     }
 
+    package func sessionToken(hash: [UInt8], at time: Timestamp) throws(LedgerError) -> APIToken? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT t.token_hash, t.name, t.scopes, t.created_at FROM web_session s JOIN api_token t ON t.name = s.token_name
+                WHERE s.session_hash = ? AND s.ended_at IS NULL AND s.expires_at > ? AND t.revoked_at IS NULL
+                """, arguments: [Data(hash), time.description]) else { return nil }
+            let scopes: String = row["scopes"]
+            let stored: Data = row["token_hash"]
+            return APIToken(name: row["name"], scopes: Set(scopes.split(separator: " ").compactMap { Scope(rawValue: String($0)) }),
+                            hash: Array(stored), createdAt: try Timestamp(rfc3339: row["created_at"]))
+        }
+    }
+
+    package func startSession(hash: [UInt8], tokenName: String, at time: Timestamp, expiry: Timestamp) throws(LedgerError) {
+        try write { db in
+            try db.execute(sql: "INSERT INTO web_session (session_hash, token_name, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                           arguments: [Data(hash), tokenName, time.description, expiry.description])
+        }
+    }
+
+    package func endSession(hash: [UInt8], at time: Timestamp) throws(LedgerError) {
+        try write { db in
+            try db.execute(sql: "UPDATE web_session SET ended_at = ? WHERE session_hash = ? AND ended_at IS NULL",
+                           arguments: [time.description, Data(hash)])
+        }
+    }
+
     package func tokens() throws(LedgerError) -> [TokenEntry] {
         try read { db in try Row.fetchAll(db, sql: "SELECT name, scopes, created_at, revoked_at FROM api_token ORDER BY name").map(Self.tokenEntry) }
     }

@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Each setting comes from its flag, else its SHIPLOG_* variable, else the default: --host SHIPLOG_HOST
             (127.0.0.1), --port SHIPLOG_PORT (8080; 0 picks a free port), --db SHIPLOG_DB (./shiplog.sqlite),
-            --max-body-bytes SHIPLOG_MAX_BODY_BYTES (1048576), --open-reads SHIPLOG_OPEN_READS (false),
+            --max-body-bytes SHIPLOG_MAX_BODY_BYTES (1048576), --open-reads SHIPLOG_OPEN_READS (false), --session-hours SHIPLOG_SESSION_HOURS (12),
             --log-level SHIPLOG_LOG_LEVEL (info), --checkpoint-interval SHIPLOG_CHECKPOINT_INTERVAL (60 seconds; 0: only at
             start and stop). Stops on SIGTERM or SIGINT after in-flight requests finish, signing a last checkpoint.
             """)
@@ -26,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The ledger file.", valueName: "path")) var db: String?
     @Option(help: "Request bodies larger than this are refused with 413.") var maxBodyBytes: Int?
     @Flag(help: "Let GET requests through without a token.") var openReads = false
+    @Option(help: "Hours a web page sign-in lasts (1 to 720; SHIPLOG_SESSION_HOURS, 12).") var sessionHours: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
     @Option(help: ArgumentHelp("Sign a checkpoint this often (seconds) while the log grows; 0: only at start and stop.",
                                valueName: "seconds")) var checkpointInterval: Int?
@@ -99,6 +100,12 @@ struct ServeCommand: AsyncParsableCommand {
                 throw InvalidInput(field: "SHIPLOG_OPEN_READS", value: value, reason: "expected true or false")
             }
             configuration.openReads = flag
+        }
+        if let (value, name) = setting(sessionHours.map(String.init), "SHIPLOG_SESSION_HOURS") {
+            guard let hours = Int64(value), (1 ... 720).contains(hours) else {
+                throw InvalidInput(field: name, value: value, reason: "a number of hours from 1 to 720")
+            }
+            configuration.sessionLifetime = hours * 3_600
         }
         if let (value, name) = setting(checkpointInterval.map(String.init), "SHIPLOG_CHECKPOINT_INTERVAL") {
             guard let seconds = Int(value), (0 ... 86_400).contains(seconds) else {
