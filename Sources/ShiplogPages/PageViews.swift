@@ -126,7 +126,8 @@ package enum PageViews {
     /// `/images/{digest}`: each repository's record of the digest, with its signature verification.
     package static func image(_ images: JSONValue, verifications: [String: JSONValue]) -> [String: Any] {
         var views: [[String: Any]] = []
-        for image in images.arrayValue ?? [] {
+        // One image when a repository was named, every repository's otherwise.
+        for image in images.arrayValue ?? [images] {
             var view = (PageValue.from(image) as? [String: Any]) ?? [:]
             let verification = verifications[image.text("repository")]
             let verified = verification?["verified"] == .bool(true)

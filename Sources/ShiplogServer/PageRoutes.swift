@@ -88,7 +88,7 @@ struct PageRoutes {
             }
             let images = try await api.image(digest: digest, repository: repository).json()
             var verifications: [String: JSONValue] = [:]
-            for image in images.arrayValueForPages {
+            for image in images.arrayValueForPages.isEmpty ? [images] : images.arrayValueForPages {
                 let name = image["repository"]?.stringValue ?? ""
                 if let parsed = try? Repository(parsing: name) {
                     verifications[name] = try await api.verify(repository: parsed, digest: digest, keyID: nil).json()

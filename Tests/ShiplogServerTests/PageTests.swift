@@ -82,6 +82,9 @@ struct PageTests {
             try await client.execute(uri: "/static/shiplog.css", method: .get) { response in
                 #expect(response.status == .ok && response.headers[.contentType] == "text/css; charset=utf-8")
             }
+            try await client.execute(uri: "/images/\(Self.digest)?repository=\(Self.repository)", method: .get) { response in
+                #expect(response.text.contains("<h2>\(Self.repository)</h2>"), "the image page names its repository: \(response.text)")
+            }
             try await client.execute(uri: "/environments/qa", method: .get) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/images/sha256:nothex", method: .get) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/", method: .post) { #expect($0.status == .methodNotAllowed) }
