@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "ShiplogBenchmarks",
             dependencies: [
-                "ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogCrypto",
+                "ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogCrypto", "ShiplogPages",
                 // The raw-SQLite reference loop talks to libsqlite3 directly, as the baseline asks.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -8,14 +8,17 @@ extension ReleaseLedger {
         for environment in try store.environments() {
             var judge = try PolicyJudge(ledger: self, environment: environment)
             var services: [Overview.Service] = []
-            for facts in try store.liveDeploys(environment: environment.name, slot: environment.activeSlot) {
-                let live = LiveService(facts: facts, notGoodBecause: try judge.reasonsNotGood(facts))
+            let live = try store.liveDeploys(environment: environment.name, slot: environment.activeSlot)
+            // Checks and signers of the whole environment in two reads, not two per service.
+            let checks = try store.checks(deployIDs: live.map(\.deploy.id))
+            let signers = try store.firstTrustedSigners(of: live.map { ($0.deploy.repository, $0.deploy.digest) })
+            for facts in live {
+                let service = LiveService(facts: facts, notGoodBecause: try judge.reasonsNotGood(facts))
                 let deploy = facts.deploy
-                let lkg = live.good ? nil : try lastKnownGood(in: environment, service: deploy.service, excludingDigest: nil)
-                let signer = try store.trustedSignatures(repository: Repository(validated: deploy.repository), digest: Digest(validated: deploy.digest))
-                    .first.flatMap { keys[$0.keyID] }
-                services.append(Overview.Service(live: live, lastKnownGood: lkg.map(LastKnownGood.init), signedBy: signer,
-                                                 checks: try store.checks(deployID: deploy.id)))
+                let lkg = service.good ? nil : try lastKnownGood(in: environment, service: deploy.service, excludingDigest: nil)
+                services.append(Overview.Service(live: service, lastKnownGood: lkg.map(LastKnownGood.init),
+                                                 signedBy: signers[deploy.repository + "@" + deploy.digest].flatMap { keys[$0] },
+                                                 checks: checks[deploy.id] ?? []))
             }
             views.append(Overview.EnvironmentView(name: environment.name, slots: environment.slots, activeSlot: environment.activeSlot,
                                                   policyVersion: judge.policy?.version, protected: environment.requireSignature,

@@ -6,6 +6,8 @@ package protocol DeployReading: Sendable {
     func lastSwitch(environment: String) throws(LedgerError) -> TrafficSwitch?
     func deploy(id: Int64) throws(LedgerError) -> Deploy?
     func checks(deployID: Int64) throws(LedgerError) -> [DeployCheck]
+    /// The checks of each deploy in `deployIDs`, in the order recorded (one read for a page of deploys).
+    func checks(deployIDs: [Int64]) throws(LedgerError) -> [Int64: [DeployCheck]]
     /// The live deploy of every service in (environment, slot), with the facts that decide goodness.
     func liveDeploys(environment: String, slot: String?) throws(LedgerError) -> [DeployFacts]
     /// Succeeded deploys of (environment, service), newest first, with id below `before` when given.

@@ -10,6 +10,8 @@ package protocol TrustReading: Sendable {
     /// first: the one answer to "is this digest signed by a key we trust?", which the deploy gate, `verify`
     /// and goodness all read.
     func trustedSignatures(repository: Repository, digest: Digest) throws(LedgerError) -> [TrustedSignature]
+    /// For each image (as `repository@digest`), the first trusted, unrevoked key that signed it (one read for a page).
+    func firstTrustedSigners(of images: [(repository: String, digest: String)]) throws(LedgerError) -> [String: String]
     /// Every recorded verification, revoked keys included, by signature then key (for `log verify`).
     func signatureVerifications() throws(LedgerError) -> [TrustedSignature]
 }

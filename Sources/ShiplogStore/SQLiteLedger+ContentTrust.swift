@@ -81,6 +81,28 @@ extension SQLiteLedger {
         }
     }
 
+    package func firstTrustedSigners(of images: [(repository: String, digest: String)]) throws(LedgerError) -> [String: String] {
+        guard !images.isEmpty else { return [:] }
+        return try read { db in
+            var found: [String: String] = [:]
+            // In chunks: SQLite binds at most 32,766 values per statement.
+            for start in stride(from: 0, to: images.count, by: 500) {
+                let chunk = images[start ..< min(start + 500, images.count)]
+                let pairs = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+                let rows = try Row.fetchAll(db, sql: """
+                    WITH wanted (repository, digest) AS (VALUES \(pairs))
+                    SELECT t.repository, t.digest, t.key_id FROM wanted w JOIN trusted_signature t ON t.repository = w.repository AND t.digest = w.digest
+                    ORDER BY t.signature_id, t.key_id
+                    """, arguments: StatementArguments(chunk.flatMap { [$0.repository, $0.digest] }))
+                for row in rows {
+                    let image = (row[0] as String) + "@" + (row[1] as String)
+                    if found[image] == nil { found[image] = row[2] }
+                }
+            }
+            return found
+        }
+    }
+
     package func allSignatures() throws(LedgerError) -> [StoredSignature] {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM signature ORDER BY id").map(Self.storedSignature(from:)) }
     }

@@ -146,6 +146,23 @@ extension SQLiteLedger {
         }
     }
 
+    package func checks(deployIDs: [Int64]) throws(LedgerError) -> [Int64: [DeployCheck]] {
+        guard !deployIDs.isEmpty else { return [:] }
+        return try read { db in
+            var found: [Int64: [DeployCheck]] = [:]
+            for start in stride(from: 0, to: deployIDs.count, by: 500) {
+                let chunk = Array(deployIDs[start ..< min(start + 500, deployIDs.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM deploy_check WHERE deploy_id IN (\(marks)) ORDER BY id",
+                                            arguments: StatementArguments(chunk)) {
+                    let check = try Self.check(from: row)
+                    found[check.deployID, default: []].append(check)
+                }
+            }
+            return found
+        }
+    }
+
     package func markBad(repository: Repository, digest: Digest, reason: String, at time: Timestamp) throws(LedgerError) {
         try write { db in
             try db.execute(sql: """
