@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "ShiplogServerTests",
             dependencies: [
-                "ShiplogServer", "ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogTestSupport", "ShiplogPages",
+                "ShiplogServer", "ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogTestSupport", "ShiplogPages", "ShiplogCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),

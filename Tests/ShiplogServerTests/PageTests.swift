@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ShiplogCore
+import ShiplogCrypto
 import ShiplogServer
 import ShiplogStore
 import ShiplogTestSupport
@@ -149,6 +150,25 @@ struct PageTests {
         }
     }
 
+    @Test("a session expires: its cookie stops working after its lifetime, and only its hash is stored")
+    func sessionExpires() async throws {
+        let server = try TestServer(sessionLifetime: 1)
+        defer { server.directory.remove() }
+        try await server.app.test(.router) { client in
+            let cookie = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                  body: body("token=\(server.tokens[.read] ?? "")&next=/")) {
+                String(($0.headers[.setCookie] ?? "").split(separator: ";")[0])
+            }
+            let secret = String(cookie.dropFirst("shiplog_session=".count))
+            let stored = try Tool.run("/usr/bin/sqlite3", [server.directory.path("ledger.sqlite"), "SELECT hex(session_hash) FROM web_session"])
+            #expect(stored.output.lowercased().trimmingCharacters(in: .whitespacesAndNewlines) == SHA256Hex.of(secret), "only the SHA-256 is kept")
+            #expect(!stored.output.contains(secret))
+            try await client.execute(uri: "/log", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .ok) }
+            try await Task.sleep(for: .milliseconds(1_200))
+            try await client.execute(uri: "/log", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .seeOther, "expired") }
+        }
+    }
+
     @Test("the cost page draws its chart as inline SVG and links its CSV")
     func costPage() async throws {
         let server = try TestServer(openReads: true)
@@ -165,4 +185,9 @@ struct PageTests {
             }
         }
     }
+}
+
+/// The hex SHA-256 the ledger keeps of a secret (through the project's OpenSSL wrapper).
+enum SHA256Hex {
+    static func of(_ text: String) -> String { SHA256.hex(Array(text.utf8)) }
 }

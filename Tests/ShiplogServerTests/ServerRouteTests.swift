@@ -26,13 +26,14 @@ struct TestServer {
     let app: Application<RouterResponder<BasicRequestContext>>
     var tokens: [Scope: String] = [:]
 
-    init(openReads: Bool = false, maxBodyBytes: Int = 1 << 20) throws {
+    init(openReads: Bool = false, maxBodyBytes: Int = 1 << 20, sessionLifetime: Int64 = 12 * 3_600) throws {
         directory = try TemporaryDirectory()
         let path = directory.path("ledger.sqlite")
         ledger = ReleaseLedger(store: try SQLiteLedger(path: path))
         var configuration = ServerConfiguration()
         configuration.openReads = openReads
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.sessionLifetime = sessionLifetime
         let signer = try #require(try LogKeyFile(beside: path).signer(create: true))
         app = Application(router: ShiplogHTTPServer.router(ledger: ledger, logSigner: signer, configuration: configuration, metrics: Self.metrics))
         for scope in Scope.allCases {
