@@ -72,8 +72,9 @@ extension ReleaseLedger {
             return .started(try store.start(deploy, policy: nil, at: clock()))
         }
         let now = clock()
+        // A stored policy is the gate's policy, so there is always a decision here.
         guard var decision = try judge.admission(repository: image.repository.name, digest: digest.description, at: now) else {
-            return .started(try store.start(deploy, policy: nil, at: now))
+            throw .storage("the policy of \(name) v\(version) gave no decision")
         }
         // `--require-signature` stays a floor: a policy in audit mode does not lift it.
         var verification: Verification?

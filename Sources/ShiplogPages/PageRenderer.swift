@@ -55,8 +55,12 @@ package enum PageValue {
         return String(digest[digest.index(after: colon)...].prefix(12))
     }
 
-    /// A string or NSNull.
+    /// A field for a template: its text, or NSNull when absent or null (a false section, nothing rendered).
     package static func text(_ value: JSONValue?) -> Any {
-        value?.stringValue ?? (value.map { $0 == .null ? nil : $0.shortText } ?? nil) ?? NSNull()
+        switch value {
+        case nil, .null?: NSNull()
+        case let .string(text)?: text
+        case let value?: value.shortText
+        }
     }
 }
