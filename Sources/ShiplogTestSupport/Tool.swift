@@ -6,7 +6,7 @@ package enum Tool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let pipe = Pipe()
+        let pipe = ChildPipe.make()
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()

@@ -86,7 +86,7 @@ struct CrashEndToEndTests {
             for t in threads: t.start()
             for t in threads: t.join()
             """, server.url, token]
-        let acknowledged = Pipe()
+        let acknowledged = ChildPipe.make()
         clients.standardOutput = acknowledged
         clients.standardError = FileHandle.nullDevice
         try clients.run()

@@ -11,7 +11,7 @@ struct ReleaseFlowExampleTests {
         process.arguments = [Fixtures.packageRoot.appending(path: "examples/release-flow.sh").path]
         let binaries = ShiplogBinary.executable.deletingLastPathComponent().path
         process.environment = ["PATH": "\(binaries):/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-        let output = Pipe()
+        let output = ChildPipe.make()
         process.standardOutput = output
         process.standardError = output
         try process.run()

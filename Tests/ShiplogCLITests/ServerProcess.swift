@@ -5,8 +5,8 @@ import ShiplogTestSupport
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let url: String
-    private let output = Pipe()
-    private let errors = Pipe()
+    private let output = ChildPipe.make()
+    private let errors = ChildPipe.make()
 
     init(database: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         process.executableURL = ShiplogBinary.executable

@@ -34,9 +34,9 @@ struct ShiplogBinary: Sendable {
         process.executableURL = Self.executable
         process.arguments = arguments
         process.environment = environment
-        let output = Pipe()
-        let error = Pipe()
-        let input = Pipe()
+        let output = ChildPipe.make()
+        let error = ChildPipe.make()
+        let input = ChildPipe.make()
         process.standardOutput = output
         process.standardError = error
         process.standardInput = input

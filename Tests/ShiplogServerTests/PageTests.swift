@@ -150,21 +150,30 @@ struct PageTests {
         }
     }
 
-    @Test("a session expires: its cookie stops working after its lifetime, and only its hash is stored")
+    @Test("a session lasts its lifetime from sign-in and no longer; only its hash is stored")
     func sessionExpires() async throws {
-        let server = try TestServer(sessionLifetime: 1)
+        let server = try TestServer(sessionLifetime: 2 * 3_600)
         defer { server.directory.remove() }
+        let database = server.directory.path("ledger.sqlite")
         try await server.app.test(.router) { client in
             let cookie = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                                  body: body("token=\(server.tokens[.read] ?? "")&next=/")) {
-                String(($0.headers[.setCookie] ?? "").split(separator: ";")[0])
+                                                  body: body("token=\(server.tokens[.read] ?? "")&next=/")) { response in
+                #expect(response.headers[.setCookie]?.contains("Max-Age=7200") == true)
+                return String((response.headers[.setCookie] ?? "").split(separator: ";")[0])
             }
             let secret = String(cookie.dropFirst("shiplog_session=".count))
-            let stored = try Tool.run("/usr/bin/sqlite3", [server.directory.path("ledger.sqlite"), "SELECT hex(session_hash) FROM web_session"])
-            #expect(stored.output.lowercased().trimmingCharacters(in: .whitespacesAndNewlines) == SHA256Hex.of(secret), "only the SHA-256 is kept")
+            let stored = try Tool.run("/usr/bin/sqlite3", [database, "SELECT lower(hex(session_hash)), created_at, expires_at FROM web_session"])
+            let fields = stored.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
+            try #require(fields.count == 3, "\(stored.output)")
+            #expect(fields[0] == SHA256Hex.of(secret), "only the SHA-256 is kept")
             #expect(!stored.output.contains(secret))
+            let created = try Timestamp(rfc3339: fields[1])
+            let expires = try Timestamp(rfc3339: fields[2])
+            #expect(expires.millisecondsSinceEpoch - created.millisecondsSinceEpoch == 7_200_000, "the lifetime from sign-in")
             try await client.execute(uri: "/log", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .ok) }
-            try await Task.sleep(for: .milliseconds(1_200))
+            // Its time passed (set in the file, as waiting two hours would): the cookie no longer signs in.
+            let aged = try Tool.run("/usr/bin/sqlite3", [database, "UPDATE web_session SET expires_at = '2000-01-01T00:00:00.000Z'"])
+            try #require(aged.status == 0, "\(aged.output)")
             try await client.execute(uri: "/log", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .seeOther, "expired") }
         }
     }

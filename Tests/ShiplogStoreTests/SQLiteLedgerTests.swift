@@ -161,8 +161,8 @@ enum SQLite3Shell {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = [path, sql]
-        let output = Pipe()
-        let error = Pipe()
+        let output = ChildPipe.make()
+        let error = ChildPipe.make()
         process.standardOutput = output
         process.standardError = error
         try process.run()
