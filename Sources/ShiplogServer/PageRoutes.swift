@@ -38,7 +38,7 @@ struct PageRoutes {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: renderer?.stylesheet ?? "")))
         }
         router.get("/login") { request, _ in
-            page(.ok, "login", title: "Sign in", twin: "/v1/tokens", viewer: nil,
+            page(.ok, "login", title: "Sign in", twin: "/openapi.yaml", viewer: nil,
                  ["next": WebSession.safeNext(request.uri.queryParameters.get("next").map { String($0) }), "hours": String(session.lifetime / 3600),
                   "error": NSNull()])
         }
@@ -53,7 +53,7 @@ struct PageRoutes {
                 headers[.setCookie] = session.setCookie(secret, for: request)
                 return Response(status: .seeOther, headers: headers)
             } catch {
-                return page(.unauthorized, "login", title: "Sign in", twin: "/v1/tokens", viewer: nil,
+                return page(.unauthorized, "login", title: "Sign in", twin: "/openapi.yaml", viewer: nil,
                             ["next": next, "hours": String(session.lifetime / 3600),
                              "error": "That token is unknown, revoked, or may not read."])
             }
@@ -185,7 +185,7 @@ struct PageRoutes {
         case let .denied(text)?: (.forbidden, text)
         default: (.serviceUnavailable, "the ledger could not answer; the server's log says why")
         }
-        return page(status, "error", title: status.reasonPhrase, twin: "/v1", viewer: viewer, ["message": message])
+        return page(status, "error", title: status.reasonPhrase, twin: "/openapi.yaml", viewer: viewer, ["message": message])
     }
 
     static func costPeriod(_ request: PageRequest) throws(LedgerError) -> (String, String, CostReport.Period) {
