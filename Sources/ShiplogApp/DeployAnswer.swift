@@ -18,10 +18,7 @@ package struct DeployRefusal: Sendable {
         self.decision = decision
         if let decision {
             let json = try decision.json()
-            let violations = (json["violations"].flatMap { value -> [JSONValue]? in
-                if case let .array(items) = value { return items }
-                return nil
-            } ?? []).map { "\($0["rule"]?.stringValue ?? "-"): \($0["detail"]?.stringValue ?? "-")" }
+            let violations = json.items("violations").map { "\($0["rule"]?.stringValue ?? "-"): \($0["detail"]?.stringValue ?? "-")" }
             let version = json["policy_version"].map { "v\($0.shortText)" } ?? ""
             message = "deploy refused by \(environment)'s policy \(version): " + violations.joined(separator: "; ")
         } else {

@@ -78,6 +78,14 @@ package enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
+    package var arrayValue: [JSONValue]? {
+        if case let .array(value) = self { return value }
+        return nil
+    }
+
+    /// The array under `key`; empty when it is absent or not an array (reading the contract's documents).
+    package func items(_ key: String) -> [JSONValue] { self[key]?.arrayValue ?? [] }
+
     /// The JSON type's name, for error messages ("expected a string, got number").
     package var typeName: String {
         switch self {

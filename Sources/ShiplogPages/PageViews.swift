@@ -140,13 +140,6 @@ package enum PageViews {
 }
 
 extension JSONValue {
-    var arrayValue: [JSONValue]? {
-        if case let .array(items) = self { return items }
-        return nil
-    }
-
-    func items(_ key: String) -> [JSONValue] { self[key]?.arrayValue ?? [] }
-
     /// A field as text ("" when absent or null).
     func text(_ key: String) -> String {
         switch self[key] {

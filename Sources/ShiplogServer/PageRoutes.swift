@@ -88,7 +88,8 @@ struct PageRoutes {
             }
             let images = try await api.image(digest: digest, repository: repository).json()
             var verifications: [String: JSONValue] = [:]
-            for image in images.arrayValueForPages.isEmpty ? [images] : images.arrayValueForPages {
+            // One image when a repository was named, every repository's otherwise (as the page's view reads it).
+            for image in images.arrayValue ?? [images] {
                 let name = image["repository"]?.stringValue ?? ""
                 if let parsed = try? Repository(parsing: name) {
                     verifications[name] = try await api.verify(repository: parsed, digest: digest, keyID: nil).json()
@@ -116,7 +117,7 @@ struct PageRoutes {
         }
         get(router, "/dora", title: { _ in "Delivery" }, twin: { "/v1/reports/dora?environment=" + ($0.query("env") ?? "prod") }) { request in
             let environments = try await api.overview().json()["environments"]
-            let names = (environments?.arrayValueForPages ?? []).compactMap { $0["name"]?.stringValue }
+            let names = (environments?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
             let selected = request.query("env") ?? (names.contains("prod") ? "prod" : names.first)
             guard let selected else { return ("dora", PageViews.dora(nil, environments: names, selected: nil, message: "No environment yet.")) }
             let report = try await api.deliveryReport(DeliveryReportRequest(environment: selected, from: nil, to: nil, by: .week, service: nil)).json()
@@ -211,13 +212,6 @@ struct PageRoutes {
             fields[name] = parts.count > 1 ? parts[1].removingPercentEncoding ?? "" : ""
         }
         return fields
-    }
-}
-
-extension JSONValue {
-    var arrayValueForPages: [JSONValue] {
-        if case let .array(items) = self { return items }
-        return []
     }
 }
 

@@ -119,15 +119,7 @@ extension JSONValue {
         }
     }
 
-    func items(_ key: String) -> [JSONValue] {
-        if case let .array(values)? = self[key] { return values }
-        return []
-    }
-
-    var items: [JSONValue] {
-        if case let .array(values) = self { return values }
-        return []
-    }
+    var items: [JSONValue] { arrayValue ?? [] }
 
     func flag(_ key: String) -> Bool {
         if case let .bool(value)? = self[key] { return value }
