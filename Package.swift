@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .target(name: "ShiplogCore", swiftSettings: strict),
@@ -100,11 +101,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The agents' door: a Model Context Protocol server on stdio whose read-only tools call the same LedgerAPI.
+        .target(
+            name: "ShiplogMCP",
+            dependencies: [
+                "ShiplogApp", "ShiplogCore",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "shiplog",
             dependencies: [
                 // The executable assembles the doors: it opens the store, reads the environment, bootstraps logging and metrics.
-                "ShiplogApp", "ShiplogCore", "ShiplogCrypto", "ShiplogStore", "ShiplogServer", "ShiplogRemote", "ShiplogRegistry",
+                "ShiplogApp", "ShiplogCore", "ShiplogCrypto", "ShiplogStore", "ShiplogServer", "ShiplogRemote", "ShiplogRegistry", "ShiplogMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Policy files may be YAML; the CLI converts them to the JSON form every other door takes.
                 .product(name: "Yams", package: "Yams"),

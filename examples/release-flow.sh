@@ -9,7 +9,8 @@ set -euo pipefail
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export SHIPLOG_DB="$work/ledger.sqlite"
+# A fresh ledger of its own, unless SHIPLOG_DB names a file to keep (the MCP tests read the flow's ledger after it).
+export SHIPLOG_DB="${SHIPLOG_DB:-$work/ledger.sqlite}"
 registry=registry.example.com/acme
 services=(gateway orchestrator feature-dev code-review infrastructure cicd documentation rag state)
 

@@ -86,6 +86,17 @@ package enum JSONValue: Sendable, Hashable, Codable {
     /// The array under `key`; empty when it is absent or not an array (reading the contract's documents).
     package func items(_ key: String) -> [JSONValue] { self[key]?.arrayValue ?? [] }
 
+    /// A field as plain text for a table or a summary: `missing` when absent, null or a container.
+    package func text(_ key: String, missing: String = "-") -> String {
+        switch self[key] {
+        case let .string(value)?: value
+        case let .integer(value)?: String(value)
+        case let .number(value)?: String(value)
+        case let .bool(value)?: value ? "yes" : "no"
+        default: missing
+        }
+    }
+
     /// The JSON type's name, for error messages ("expected a string, got number").
     package var typeName: String {
         switch self {

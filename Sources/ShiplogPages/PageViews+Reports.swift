@@ -6,16 +6,16 @@ extension PageViews {
     package static func cost(_ report: JSONValue, csv: String) -> [String: Any] {
         let rows = report.items("rows")
         let bars = rows.map { row in
-            CostChart.Bar(service: row.text("service"), period: row.text("period"), cost: Double(row.text("cost_usd")) ?? 0)
+            CostChart.Bar(service: row.shown("service"), period: row.shown("period"), cost: Double(row.shown("cost_usd")) ?? 0)
         }
-        let by = report.text("by")
+        let by = report.shown("by")
         return [
-            "from": report.text("from"), "to": report.text("to"), "by": by, "csv": csv,
+            "from": report.shown("from"), "to": report.shown("to"), "by": by, "csv": csv,
             "periods": ["day", "week", "month"].map { ["name": $0, "selected": $0 == by] },
             "chart": CostChart.context(bars),
             "rows": rows.map { row in
-                ["period": row.text("period"), "service": row.text("service"), "cost": row.text("cost_usd"), "tokens": row.text("total_tokens"),
-                 "pulls": row.text("pulls"), "deploys": row.text("deploys"), "perThousandPulls": row.text("cost_per_1k_pulls_usd")]
+                ["period": row.shown("period"), "service": row.shown("service"), "cost": row.shown("cost_usd"), "tokens": row.shown("total_tokens"),
+                 "pulls": row.shown("pulls"), "deploys": row.shown("deploys"), "perThousandPulls": row.shown("cost_per_1k_pulls_usd")]
             },
         ]
     }
@@ -27,7 +27,7 @@ extension PageViews {
         func field(_ text: String) -> String {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
-        let lines = [["service", "period"] + columns] + report.items("rows").map { row in [row.text("service"), row.text("period")] + columns.map(row.text) }
+        let lines = [["service", "period"] + columns] + report.items("rows").map { row in [row.shown("service"), row.shown("period")] + columns.map(row.shown) }
         return lines.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
@@ -45,7 +45,7 @@ extension PageViews {
         }
         context["report"] = ["periods": report.items("rows").map { row -> [String: Any] in
             let rate = row["change_failure_rate"].flatMap { $0 == .null ? nil : Double($0.shortText) }
-            return ["start": row.text("period") + (row.text("service").isEmpty ? "" : " · " + row.text("service")), "deploys": row.text("deploys"),
+            return ["start": row.shown("period") + (row.shown("service").isEmpty ? "" : " · " + row.shown("service")), "deploys": row.shown("deploys"),
                     "leadTime": duration(row["lead_time_median_s"]), "failureRate": rate.map { String(format: "%.0f %%", $0 * 100) } ?? "—",
                     "restore": duration(row["time_to_restore_median_s"])]
         }]
@@ -56,14 +56,14 @@ extension PageViews {
     package static func log(checkpoint: JSONValue?, treeSize: Int64, lastVerification: (result: JSONValue, at: Timestamp)?) -> [String: Any] {
         var context: [String: Any] = ["treeSize": String(treeSize)]
         if let checkpoint {
-            context["checkpoint"] = ["treeSize": checkpoint.text("tree_size"), "rootHash": checkpoint.text("root_hash"), "note": checkpoint.text("note")]
+            context["checkpoint"] = ["treeSize": checkpoint.shown("tree_size"), "rootHash": checkpoint.shown("root_hash"), "note": checkpoint.shown("note")]
         } else {
             context["checkpoint"] = NSNull()
         }
         if let (result, at) = lastVerification {
             let intact = result["intact"] == .bool(true)
-            context["verify"] = intact ? "intact, \(result.text("tree_size")) entries, at \(at)"
-                : "FAILED at \(at): \(result.text("problem"))"
+            context["verify"] = intact ? "intact, \(result.shown("tree_size")) entries, at \(at)"
+                : "FAILED at \(at): \(result.shown("problem"))"
             context["verifyClass"] = intact ? "ok" : "failed"
         } else {
             context["verify"] = "none since this server started (GET /v1/log/verification runs one)"

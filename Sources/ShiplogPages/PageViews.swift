@@ -10,18 +10,18 @@ package enum PageViews {
         var columns: [[String: Any]] = []
         var cellsByService: [String: [String: [String: Any]]] = [:]
         for environment in environments {
-            let name = environment.text("name")
+            let name = environment.shown("name")
             let notGood = Int(environment["not_good"].map { $0.shortText } ?? "0") ?? 0
             if notGood > 0 { banners.append(["environment": name, "count": String(notGood)]) }
             columns.append(["name": name, "slots": slots(environment), "policyVersion": PageValue.text(environment["policy_version"])])
             for service in environment.items("services") {
                 let live = service["live"] ?? .null
-                cellsByService[live.text("service"), default: [:]][name] = cell(live: live, service: service)
+                cellsByService[live.shown("service"), default: [:]][name] = cell(live: live, service: service)
             }
         }
         let rows: [[String: Any]] = overview.items("services").compactMap(\.stringValue).map { service in
             let cells: [[String: Any]] = environments.map { environment in
-                cellsByService[service]?[environment.text("name")] ?? ["cssClass": "empty", "deployed": false]
+                cellsByService[service]?[environment.shown("name")] ?? ["cssClass": "empty", "deployed": false]
             }
             return ["service": service, "cells": cells]
         }
@@ -36,12 +36,12 @@ package enum PageViews {
     static func cell(live: JSONValue, service: JSONValue) -> [String: Any] {
         let good = live["good"] == .bool(true)
         var deployed = image(live)
-        deployed["state"] = live.text("state")
+        deployed["state"] = live.shown("state")
         deployed["good"] = good
         deployed["reasons"] = live.items("not_good_because").compactMap(\.stringValue)
         if let lkg = service["last_known_good"], lkg != .null {
-            deployed["lkg"] = ["lkgDigest": lkg.text("digest"), "lkgRepository": lkg.text("repository"),
-                               "lkgShort": PageValue.shortDigest(lkg.text("digest")), "lkgTag": PageValue.text(lkg["tag"])]
+            deployed["lkg"] = ["lkgDigest": lkg.shown("digest"), "lkgRepository": lkg.shown("repository"),
+                               "lkgShort": PageValue.shortDigest(lkg.shown("digest")), "lkgTag": PageValue.text(lkg["tag"])]
         } else {
             deployed["lkg"] = NSNull()
         }
@@ -52,36 +52,36 @@ package enum PageViews {
 
     /// `digest`, `repository`, `shortDigest`, `tag` of an entry naming an image.
     static func image(_ entry: JSONValue) -> [String: Any] {
-        ["digest": entry.text("digest"), "repository": entry.text("repository"), "shortDigest": PageValue.shortDigest(entry.text("digest")),
+        ["digest": entry.shown("digest"), "repository": entry.shown("repository"), "shortDigest": PageValue.shortDigest(entry.shown("digest")),
          "tag": PageValue.text(entry["tag"])]
     }
 
     static func check(_ check: JSONValue) -> [String: Any] {
-        ["name": check.text("name"), "status": check.text("status"), "detail": PageValue.text(check["detail"])]
+        ["name": check.shown("name"), "status": check.shown("status"), "detail": PageValue.text(check["detail"])]
     }
 
     /// `/environments/{env}`: what is live, the rollback plan, the policy.
     package static func environment(_ overview: JSONValue, name: String, plan: JSONValue, policy: JSONValue?) -> [String: Any]? {
-        guard let environment = overview.items("environments").first(where: { $0.text("name") == name }) else { return nil }
+        guard let environment = overview.items("environments").first(where: { $0.shown("name") == name }) else { return nil }
         let services: [[String: Any]] = environment.items("services").map { service in
             let live = service["live"] ?? .null
             var row = image(live)
             let good = live["good"] == .bool(true)
             row["cssClass"] = good ? "good" : "bad"
-            row["service"] = live.text("service")
-            row["deployID"] = live.text("deploy_id")
-            row["state"] = live.text("state")
+            row["service"] = live.shown("service")
+            row["deployID"] = live.shown("deploy_id")
+            row["state"] = live.shown("state")
             row["good"] = good
             row["reasonText"] = live.items("not_good_because").compactMap(\.stringValue).joined(separator: "; ")
-            row["deployedAt"] = live.text("deployed_at")
+            row["deployedAt"] = live.shown("deployed_at")
             return row
         }
         let actions: [[String: Any]] = plan.items("actions").map { action in
-            var row: [String: Any] = ["service": action.text("service"), "action": action.text("action"), "reason": action.text("reason"),
+            var row: [String: Any] = ["service": action.shown("service"), "action": action.shown("action"), "reason": action.shown("reason"),
                                       "slot": PageValue.text(action["slot"])]
             if let digest = action["digest"]?.stringValue {
                 row["digest"] = digest
-                row["repository"] = action.text("repository")
+                row["repository"] = action.shown("repository")
                 row["shortDigest"] = PageValue.shortDigest(digest)
             } else {
                 row["digest"] = NSNull()
@@ -91,14 +91,14 @@ package enum PageViews {
         var policyView: Any = NSNull()
         if let policy, let document = policy["policy"] {
             let pretty = (try? ContractJSON.pretty.encode(document)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            policyView = ["version": policy.text("version"), "document": pretty]
+            policyView = ["version": policy.shown("version"), "document": pretty]
         }
         let slotViews = slots(environment)
         return [
             "slots": slotViews, "hasSlots": !slotViews.isEmpty, "protected": environment["protected"] == .bool(true),
             "policyVersion": PageValue.text(environment["policy_version"]),
             "policyMode": policy?["policy"]?["mode"]?.stringValue ?? "enforce",
-            "needsRollback": plan.items("actions").contains { $0.text("action") != "none" },
+            "needsRollback": plan.items("actions").contains { $0.shown("action") != "none" },
             "slot": PageValue.text(environment["active_slot"]), "services": services, "actions": actions, "policy": policyView,
         ]
     }
@@ -110,11 +110,11 @@ package enum PageViews {
             var row = image(deploy)
             let good = entry["good"] == .bool(true)
             row["cssClass"] = good ? "good" : "bad"
-            row["environment"] = deploy.text("environment")
+            row["environment"] = deploy.shown("environment")
             row["slot"] = PageValue.text(deploy["slot"])
-            row["deployID"] = deploy.text("deploy_id")
-            row["startedAt"] = deploy.text("started_at")
-            row["state"] = deploy.text("state")
+            row["deployID"] = deploy.shown("deploy_id")
+            row["startedAt"] = deploy.shown("started_at")
+            row["state"] = deploy.shown("state")
             row["good"] = good
             row["reasons"] = entry.items("not_good_because").compactMap(\.stringValue)
             row["checks"] = entry.items("checks").map(check)
@@ -129,9 +129,9 @@ package enum PageViews {
         // One image when a repository was named, every repository's otherwise.
         for image in images.arrayValue ?? [images] {
             var view = (PageValue.from(image) as? [String: Any]) ?? [:]
-            let verification = verifications[image.text("repository")]
+            let verification = verifications[image.shown("repository")]
             let verified = verification?["verified"] == .bool(true)
-            view["verification"] = verification.map { "\($0.text("reason")): \($0.text("detail"))" } ?? "not verified"
+            view["verification"] = verification.map { "\($0.shown("reason")): \($0.shown("detail"))" } ?? "not verified"
             view["verificationClass"] = verified ? "ok" : "failed"
             views.append(view)
         }
@@ -140,8 +140,8 @@ package enum PageViews {
 }
 
 extension JSONValue {
-    /// A field as text ("" when absent or null).
-    func text(_ key: String) -> String {
+    /// A field as a page shows it ("" when absent or null).
+    func shown(_ key: String) -> String {
         switch self[key] {
         case let .string(text)?: text
         case nil, .null?: ""

@@ -109,16 +109,6 @@ enum Terminal {
 
 /// Reading the contract's documents for tables: a missing or null value shows as `-`.
 extension JSONValue {
-    func text(_ key: String) -> String {
-        switch self[key] {
-        case let .string(value)?: value
-        case let .integer(value)?: String(value)
-        case let .number(value)?: String(value)
-        case let .bool(value)?: value ? "yes" : "no"
-        default: "-"
-        }
-    }
-
     var items: [JSONValue] { arrayValue ?? [] }
 
     func flag(_ key: String) -> Bool {
