@@ -11,10 +11,14 @@ import ShiplogCore
 package struct LedgerMCPServer: Sendable {
     private let api: any LedgerAPI
     private let version: String
+    /// On a local file: live, lkg and plans kept until the ledger changes, as the server keeps them (a server
+    /// caches its own answers, so `--server` needs none).
+    private let cache: ReadCache<CallTool.Result>?
 
-    package init(api: any LedgerAPI, version: String) {
+    package init(api: any LedgerAPI, version: String, changes: (any LedgerStatistics)? = nil) {
         self.api = api
         self.version = version
+        cache = changes.map { ReadCache(store: $0) }
     }
 
     /// Serves until the client closes standard input.
@@ -28,16 +32,25 @@ package struct LedgerMCPServer: Sendable {
                 """,
             capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: LedgerTool.all.map(\.definition)) }
-        let api = api
+        let api = api, cache = cache
         await server.withMethodHandler(CallTool.self) { call in
             guard let tool = LedgerTool.named(call.name) else {
                 throw MCPError.invalidParams("unknown tool \(call.name); the tools are \(LedgerTool.all.map(\.name).joined(separator: ", "))")
             }
-            return await Self.answer(tool, arguments: call.arguments, api: api)
+            guard let cache, tool.cached, let key = Self.key(call) else { return await Self.answer(tool, arguments: call.arguments, api: api) }
+            return try await cache.answer(key) { await Self.answer(tool, arguments: call.arguments, api: api) }
         }
         let transport = LineTransport()
         try await server.start(transport: transport)
         await server.waitUntilCompleted()
+    }
+
+    /// The tool and its arguments as canonical JSON (sorted keys): equal calls share an answer.
+    private static func key(_ call: CallTool.Parameters) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        guard let arguments = try? encoder.encode(call.arguments ?? [:]) else { return nil }
+        return call.name + " " + String(decoding: arguments, as: UTF8.self)
     }
 
     /// One call's result: the document as structured content and its summary as text, or a tool error.

@@ -11,6 +11,8 @@ struct LedgerTool: Sendable {
     let arguments: [ToolArgument]
     let call: @Sendable (ToolArguments, any LedgerAPI) async throws(LedgerError) -> Document
     let summary: @Sendable (JSONValue) -> String
+    /// Polled reads (live, lkg, plans) whose answers may be kept until the ledger changes.
+    var cached = false
 
     /// Its `tools/list` entry: a JSON Schema of its input, and hints that it only reads.
     var definition: Tool {
@@ -43,7 +45,7 @@ extension LedgerTool {
         call: { arguments, api throws(LedgerError) in
             try await api.live(environment: arguments.required("environment"), slot: arguments.string("slot"), service: arguments.string("service"))
         },
-        summary: ToolSummary.live)
+        summary: ToolSummary.live, cached: true)
 
     static let lkg = LedgerTool(
         name: "lkg", title: "Last-known-good image",
@@ -55,7 +57,7 @@ extension LedgerTool {
         call: { arguments, api throws(LedgerError) in
             try await api.lastKnownGood(environment: arguments.required("environment"), service: arguments.required("service"))
         },
-        summary: ToolSummary.lkg)
+        summary: ToolSummary.lkg, cached: true)
 
     static let rollbackPlan = LedgerTool(
         name: "rollback_plan", title: "Rollback plan",
@@ -70,7 +72,7 @@ extension LedgerTool {
             try await api.rollbackPlan(environment: arguments.required("environment"), service: arguments.string("service"),
                                        toPrevious: arguments.flag("to_previous"))
         },
-        summary: ToolSummary.rollbackPlan)
+        summary: ToolSummary.rollbackPlan, cached: true)
 
     static let image = LedgerTool(
         name: "image", title: "Everything about an image",

@@ -5,6 +5,9 @@ import NIOCore
 import ShiplogApp
 import ShiplogCore
 
+/// Encoded answers kept until the ledger changes (live, lkg, plans, pages).
+typealias ResponseCache = ReadCache<ByteBuffer>
+
 /// One request as a route handler sees it: parameters, query, a size-limited body, and JSON answers.
 struct Call: Sendable {
     let request: Request
@@ -73,7 +76,7 @@ struct Call: Sendable {
     }
 
     /// A read answered from `cache` while the ledger has not changed (keyed by path and query).
-    func cached(_ cache: ReadCache, _ compute: () async throws -> Document) async throws -> Response {
+    func cached(_ cache: ResponseCache, _ compute: () async throws -> Document) async throws -> Response {
         respond(try await cache.answer(request.uri.description) { ByteBuffer(bytes: try ContractJSON.compact.encode(try await compute())) })
     }
 

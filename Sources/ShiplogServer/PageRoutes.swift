@@ -11,7 +11,7 @@ struct PageRoutes {
     let api: LocalLedger
     let renderer: PageRenderer?
     let session: WebSession
-    let cache: ReadCache
+    let cache: ResponseCache
     let verifications: LastVerification
 
     /// Every page path, for the router and for telling 404 from 405.

@@ -9,7 +9,7 @@ enum Routes {
     /// `authenticator` forgets a revoked token at once (it remembers tokens for a few seconds otherwise).
     static func all(_ api: LocalLedger, authenticator: Authenticator? = nil, deleter: (any ManifestDeleter)? = nil,
                     verifications: LastVerification? = nil) -> [Route] {
-        builds(api) + images(api) + trust(api) + deploys(api, ReadCache(store: api.ledger.store)) + log(api, verifications)
+        builds(api) + images(api) + trust(api) + deploys(api, ResponseCache(store: api.ledger.store)) + log(api, verifications)
             + tokens(api, authenticator)
             + retention(api, deleter)
     }
@@ -209,7 +209,7 @@ enum Routes {
     }
 
     /// Live, LKG and rollback plans are what rollback jobs and dashboards poll: answered from `cache`.
-    static func deploys(_ api: LocalLedger, _ cache: ReadCache) -> [Route] {
+    static func deploys(_ api: LocalLedger, _ cache: ResponseCache) -> [Route] {
         [
             Route(.post, "/v1/environments", .deploysWrite) { call in
                 let body = try await call.json(EnvironmentBody.self)

@@ -47,7 +47,7 @@ package enum ShiplogHTTPServer {
             return text("ready\n")
         }
         // The ledger's series are kept until the ledger changes, as the hot reads are; the DORA gauges in the background.
-        let series = ReadCache(store: ledger.store)
+        let series = ResponseCache(store: ledger.store)
         let delivery = DeliveryGauges(ledger: ledger)
         router.get("/metrics") { _, _ in
             let ledgerSeries = try await series.answer("metrics") { ByteBuffer(string: try ServerMetrics.ledgerSeries(ledger)) }
@@ -59,7 +59,7 @@ package enum ShiplogHTTPServer {
         let renderer = try? PageRenderer()
         PageRoutes(api: api, renderer: renderer, session: WebSession(ledger: ledger, openReads: configuration.openReads,
                                                                      lifetime: configuration.sessionLifetime),
-                   cache: ReadCache(store: ledger.store), verifications: verifications).register(on: router)
+                   cache: ResponseCache(store: ledger.store), verifications: verifications).register(on: router)
         return router
     }
 

@@ -18,6 +18,7 @@ struct McpCommand: AsyncParsableCommand {
         let api: any LedgerAPI
         do { api = try global.api() } catch { Terminal.fail(error) }
         // Standard output carries the protocol: nothing else may be printed there.
-        try await LedgerMCPServer(api: api, version: ShiplogCommand.configuration.version).run()
+        let changes = (api as? LocalLedger)?.ledger.store
+        try await LedgerMCPServer(api: api, version: ShiplogCommand.configuration.version, changes: changes).run()
     }
 }
