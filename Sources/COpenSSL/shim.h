@@ -11,6 +11,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/param_build.h>
 
 // Macros Swift cannot import, as functions.
 static inline int shiplog_EVP_PKEY_CTX_set_rsa_padding(EVP_PKEY_CTX *ctx, int padding) {
@@ -26,5 +27,14 @@ static inline const int shiplog_RSA_PKCS1_PADDING(void) { return RSA_PKCS1_PADDI
 static inline const int shiplog_RSA_PKCS1_PSS_PADDING(void) { return RSA_PKCS1_PSS_PADDING; }
 static inline const int shiplog_RSA_PSS_SALTLEN_DIGEST(void) { return RSA_PSS_SALTLEN_DIGEST; }
 static inline const int shiplog_RSA_PSS_SALTLEN_AUTO(void) { return RSA_PSS_SALTLEN_AUTO; }
+
+static inline const int shiplog_EVP_PKEY_PUBLIC_KEY(void) { return EVP_PKEY_PUBLIC_KEY; }
+// OSSL_PARAM_BLD keeps the key and string pointers it is given until OSSL_PARAM_BLD_to_param: they must outlive
+// the push calls, so they are C literals here rather than Swift strings bridged for one call.
+static inline const char *shiplog_PARAM_RSA_N(void) { return OSSL_PKEY_PARAM_RSA_N; }
+static inline const char *shiplog_PARAM_RSA_E(void) { return OSSL_PKEY_PARAM_RSA_E; }
+static inline const char *shiplog_PARAM_GROUP_NAME(void) { return OSSL_PKEY_PARAM_GROUP_NAME; }
+static inline const char *shiplog_PARAM_PUB_KEY(void) { return OSSL_PKEY_PARAM_PUB_KEY; }
+static inline const char *shiplog_CURVE_P256(void) { return "prime256v1"; }
 
 #endif

@@ -7,6 +7,10 @@ package struct DeployRequest: Sendable, Codable {
     package var service: String
     package var image: ImageReference
     package var actor: String?
+    /// Set by the server from a CI job's OIDC token; never read from a body.
+    package var writtenBy: WorkloadIdentity? = nil
+
+    enum CodingKeys: String, CodingKey { case environment, slot, service, image, actor }
 
     package init(environment: String, slot: String?, service: String, image: ImageReference, actor: String?) {
         self.environment = environment

@@ -65,6 +65,12 @@ package protocol LedgerAPI: Sendable {
     func verifyLog(_ request: LogVerificationRequest) async throws(LedgerError) -> Document
     func logPublicKey() async throws(LedgerError) -> Document
 
+    /// `oidc trust|list|revoke`: which CI jobs' OIDC tokens a server accepts, and with which scopes.
+    func trustIdentity(_ rule: NewTrustRule) async throws(LedgerError) -> Document
+    /// `{"rules": [...]}`, revoked ones too.
+    func identityTrustRules() async throws(LedgerError) -> Document
+    func revokeIdentityTrust(id: Int64) async throws(LedgerError) -> Document
+
     func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document
     func listTokens() async throws(LedgerError) -> Document
     /// `unknown` when no token has this name.

@@ -206,7 +206,7 @@ package struct LocalLedger: LedgerAPI {
     package func startDeploy(_ request: DeployRequest) async throws(LedgerError) -> DeployAnswer {
         let outcome = try await writing {
             try $0.startDeploy(environment: request.environment, slot: request.slot, service: request.service,
-                                   image: request.image, actor: request.actor)
+                                   image: request.image, actor: request.actor, writtenBy: request.writtenBy)
         }
         switch outcome {
         case let .started(deploy): return .started(Document(deploy))
@@ -322,6 +322,16 @@ package struct LocalLedger: LedgerAPI {
     }
 
     // MARK: - Tokens
+
+    package func trustIdentity(_ rule: NewTrustRule) async throws(LedgerError) -> Document {
+        try await write { try $0.trustIdentity(rule) }
+    }
+
+    package func identityTrustRules() async throws(LedgerError) -> Document { try read { TrustRuleList(rules: try $0.identityTrustRules()) } }
+
+    package func revokeIdentityTrust(id: Int64) async throws(LedgerError) -> Document {
+        try await write { try $0.revokeIdentityTrust(id: id) }
+    }
 
     package func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
         try await write { try $0.createToken(name: name, scopes: scopes) }

@@ -46,7 +46,8 @@ extension ReleaseLedger {
     /// Starts a deploy of `image` — by digest, or by tag resolved through the tag history now; the
     /// digest is what is stored. Into a protected environment only with a valid trusted signature.
     package func startDeploy(
-        environment name: String, slot requestedSlot: String?, service: String, image: ImageReference, actor: String?
+        environment name: String, slot requestedSlot: String?, service: String, image: ImageReference, actor: String?,
+        writtenBy: WorkloadIdentity? = nil
     ) throws(LedgerError) -> DeployStart {
         try Self.checkActor(actor)
         let environment = try existingEnvironment(name)
@@ -58,7 +59,7 @@ extension ReleaseLedger {
         }
         let digest = try resolveDigest(image)
         let deploy = NewDeploy(environment: name, slot: slot, service: service, repository: image.repository, tag: image.tag,
-                               digest: digest, actor: actor)
+                               digest: digest, actor: actor, writtenBy: writtenBy)
         var judge = try PolicyJudge(ledger: self, environment: environment)
         guard let version = judge.policy?.version else {
             // No policy document: `--require-signature` alone, as it always was.

@@ -172,6 +172,36 @@ package struct FinishBody: Codable, Sendable {
 }
 
 /// `POST /v1/tokens`.
+/// `POST /v1/oidc/rules`: a trust rule as `oidc trust` gives it.
+package struct TrustRuleBody: Codable, Sendable {
+    package var repository: String
+    package var repositoryID: String?
+    package var ref: String?
+    package var environment: String?
+    package var workflow: String?
+    package var scopes: [Scope]
+
+    enum CodingKeys: String, CodingKey {
+        case repository, ref, environment, workflow, scopes
+        case repositoryID = "repository_id"
+    }
+
+    package init(_ rule: NewTrustRule) {
+        (repository, repositoryID, ref, environment, workflow) = (rule.repository, rule.repositoryID, rule.ref, rule.environment, rule.workflow)
+        scopes = rule.scopes.sorted()
+    }
+
+    package func rule() throws(InvalidInput) -> NewTrustRule {
+        try NewTrustRule(repository: repository, repositoryID: repositoryID, ref: ref, environment: environment, workflow: workflow,
+                         scopes: Set(scopes))
+    }
+}
+
+/// `oidc list`.
+package struct TrustRuleList: Sendable, Encodable {
+    package var rules: [TrustRule]
+}
+
 package struct TokenBody: Codable, Sendable {
     package var name: String
     package var scopes: [Scope]

@@ -71,7 +71,7 @@ struct TableAudit {
         switch LedgerEvent.Kind(rawValue: entry.kind) {
         case .deployStarted?:
             var deploy = fields(["environment", "slot", "service", "repository", "tag", "digest", "state", "actor", "started_at",
-                                 "policy_version", "policy_violations"])
+                                 "policy_version", "policy_violations", "written_by"])
             deploy["finished_at"] = ""
             set(.deploy, String(id), deploy, leaf: entry.index)
             // The live pointer of (environment, slot, service) is its newest started deploy.
@@ -209,6 +209,7 @@ struct TableAudit {
                 "started_at": deploy.startedAt?.description ?? "", "finished_at": deploy.finishedAt?.description ?? "",
                 "policy_version": deploy.policyVersion.map(String.init) ?? "",
                 "policy_violations": deploy.policyVersion == nil ? "" : PolicyViolation.json(deploy.policyViolations),
+                "written_by": deploy.writtenBy?.canonicalJSON ?? "",
             ]
         }
         for signature in try store.allSignatures() {

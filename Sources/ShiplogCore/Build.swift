@@ -18,6 +18,8 @@ package struct NewBuild: Sendable, Hashable, Codable {
     package var labels: [String: String]
     /// When the commit the image was built from was made: where DORA's lead time starts.
     package var committedAt: Timestamp?
+    /// The CI job whose OIDC token wrote it (set by the server from the token, never read from a body).
+    package var writtenBy: WorkloadIdentity? = nil
 
     package init(
         service: String, repository: Repository, tag: String, digest: Digest,
@@ -90,6 +92,8 @@ package struct Build: Sendable, Hashable, Encodable {
     package var builtAt: Timestamp
     package var labels: [String: String]
     @Nullable package var committedAt: Timestamp?
+    /// Present only on builds a CI job's OIDC token wrote.
+    package var writtenBy: WorkloadIdentity?
 
     /// A new build as recorded under `id`; `builtAt` is its own time, else when the ledger recorded it.
     package init(id: Int64, _ build: NewBuild, builtAt: Timestamp) {
@@ -102,6 +106,7 @@ package struct Build: Sendable, Hashable, Encodable {
         self.builtAt = builtAt
         labels = build.labels
         committedAt = build.committedAt
+        writtenBy = build.writtenBy
     }
 }
 

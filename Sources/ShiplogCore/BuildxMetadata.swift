@@ -15,6 +15,8 @@ package enum BuildxMetadata {
         package var image: ImageReference?
         /// The CI run to attribute the builds to.
         package var run: GitHubActionsEnvironment?
+        /// The CI job whose OIDC token sent the file (the server sets it, bound to the run above).
+        package var writtenBy: WorkloadIdentity?
 
         package init(service: String? = nil, image: ImageReference? = nil, run: GitHubActionsEnvironment? = nil) {
             self.service = service
@@ -149,12 +151,14 @@ package enum BuildxMetadata {
                     throw InvalidInput(source: source, field: context.service != nil ? "service" : (path ?? nameKey),
                                        value: serviceText, reason: error.reason + "; pass --service")
                 }
-                builds.append(NewBuild(
+                var build = NewBuild(
                     service: service, repository: reference.repository, tag: reference.tag ?? "latest", digest: digest,
                     commit: context.run?.commit, ref: context.run?.ref, runID: context.run?.runID,
                     runAttempt: attempt, runURL: context.run?.runURL,
                     builder: builder, builtAt: builtAt, labels: labels, committedAt: committedAt
-                ))
+                )
+                build.writtenBy = context.writtenBy
+                builds.append(build)
             }
         }
         guard !builds.isEmpty else {

@@ -27,6 +27,8 @@ package struct Deploy: Sendable, Hashable, Encodable {
     @Nullable package var policyVersion: Int64?
     /// What an audit-mode policy found and let through (an enforcing one refuses instead).
     package var policyViolations: [PolicyViolation]
+    /// Present only on deploys a CI job's OIDC token started.
+    package var writtenBy: WorkloadIdentity?
 
     /// A deploy as recorded under `id`, in `state`.
     package init(id: Int64, _ deploy: NewDeploy, state: DeployState, startedAt: Timestamp?, finishedAt: Timestamp?,
@@ -40,12 +42,13 @@ package struct Deploy: Sendable, Hashable, Encodable {
         self.finishedAt = finishedAt
         policyVersion = policy?.version
         policyViolations = policy?.violations ?? []
+        writtenBy = deploy.writtenBy
     }
 
     /// The contract calls a deploy's id `deploy_id` everywhere.
     enum CodingKeys: String, CodingKey {
         case id = "deployID"
-        case environment, slot, service, repository, tag, digest, state, actor, startedAt, finishedAt, policyVersion, policyViolations
+        case environment, slot, service, repository, tag, digest, state, actor, startedAt, finishedAt, policyVersion, policyViolations, writtenBy
     }
 }
 
@@ -58,8 +61,10 @@ package struct NewDeploy: Sendable, Hashable {
     package var tag: String?
     package var digest: Digest
     package var actor: String?
+    package var writtenBy: WorkloadIdentity?
 
-    package init(environment: String, slot: String?, service: String, repository: Repository, tag: String?, digest: Digest, actor: String?) {
+    package init(environment: String, slot: String?, service: String, repository: Repository, tag: String?, digest: Digest, actor: String?,
+                 writtenBy: WorkloadIdentity? = nil) {
         self.environment = environment
         self.slot = slot
         self.service = service
@@ -67,6 +72,7 @@ package struct NewDeploy: Sendable, Hashable {
         self.tag = tag
         self.digest = digest
         self.actor = actor
+        self.writtenBy = writtenBy
     }
 }
 

@@ -17,6 +17,8 @@ extension LedgerEvent {
             ("run_attempt", .number(build.runAttempt)), ("run_id", .text(build.runID.flatMap { $0.isEmpty ? nil : $0 })),
             ("run_url", .text(build.runURL)), ("service", .string(build.service)), ("tag", .string(build.tag)),
         ]
+        // OIDC writers came later still (migration 0015): likewise only on the builds a CI job's token wrote.
+        if let writer = build.writtenBy { fields.append(("written_by", .string(writer.canonicalJSON))) }
         return LedgerEvent(.build, fields: fields)
     }
 
@@ -93,6 +95,7 @@ extension LedgerEvent {
         if let version = deploy.policyVersion {
             fields += [("policy_version", .integer(version)), ("policy_violations", .string(PolicyViolation.json(deploy.policyViolations)))]
         }
+        if let writer = deploy.writtenBy { fields.append(("written_by", .string(writer.canonicalJSON))) }
         return LedgerEvent(.deployStarted, fields: fields)
     }
 

@@ -6,7 +6,7 @@
 /// the transparency log's entry for a write is appended in that same transaction. SQLite implements
 /// them today (ShiplogStore); another backend implements these protocols and nothing else.
 package typealias LedgerStore = BuildStore & TrustStore & AttestationStore & RetentionStore & DeployStore & PolicyStore & TransparencyLogStore & UsageStore & AccessTokenStore
-    & LedgerStatistics
+    & IdentityTrustStore & LedgerStatistics
 
 /// Everything a backend answers without writing.
 package typealias LedgerReading = BuildReading & TrustReading & AttestationReading & RetentionReading & DeployReading & PolicyReading & TransparencyLogReading & UsageReading

@@ -62,7 +62,7 @@ package struct PublicKey: Sendable {
         }
     }
 
-    private func verify(_ signature: [UInt8], _ message: [UInt8], rsaPadding: RSAPadding?) -> Bool {
+    func verify(_ signature: [UInt8], _ message: [UInt8], rsaPadding: RSAPadding?) -> Bool {
         defer { ERR_clear_error() }  // a bad signature leaves decoding errors behind; they are the answer, not a fault
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }

@@ -249,6 +249,16 @@ package struct RemoteLedger: LedgerAPI {
 
     package func logPublicKey() async throws(LedgerError) -> Document { try await send("GET", "/v1/log/public-key") }
 
+    package func trustIdentity(_ rule: NewTrustRule) async throws(LedgerError) -> Document {
+        try await send("POST", "/v1/oidc/rules", json: TrustRuleBody(rule))
+    }
+
+    package func identityTrustRules() async throws(LedgerError) -> Document { try await send("GET", "/v1/oidc/rules") }
+
+    package func revokeIdentityTrust(id: Int64) async throws(LedgerError) -> Document {
+        try await send("DELETE", "/v1/oidc/rules/\(id)")
+    }
+
     package func createToken(name: String, scopes: Set<Scope>) async throws(LedgerError) -> Document {
         try await send("POST", "/v1/tokens", json: TokenBody(name: name, scopes: scopes.sorted()))
     }

@@ -15,9 +15,30 @@ struct Call: Sendable {
     let maxBodyBytes: Int
     /// The caller's token; nil on an open route called without one.
     var token: APIToken? = nil
+    /// The CI job whose OIDC token this is (its builds and deploys are bound to its claims).
+    var identity: WorkloadIdentity? = nil
 
     /// The caller may write something (any scope but `read`).
     var canWrite: Bool { token.map { !$0.scopes.subtracting([.read]).isEmpty } ?? false }
+
+    /// A build as the caller's CI job made it: with an OIDC token, its run fields come from the claims.
+    func bound(_ build: NewBuild) throws(Problem) -> NewBuild {
+        guard let identity else { return build }
+        return try bound { () throws(IdentityMismatch) in try identity.bind(build) }
+    }
+
+    func bound(_ run: GitHubActionsEnvironment) throws(Problem) -> GitHubActionsEnvironment {
+        guard let identity else { return run }
+        return try bound { () throws(IdentityMismatch) in try identity.bind(run) }
+    }
+
+    /// A body that disagrees with the token's claims is refused naming the claim (403: the job may not write that).
+    func bound<T>(_ binding: () throws(IdentityMismatch) -> T) throws(Problem) -> T {
+        do { return try binding() } catch {
+            throw Problem(.forbidden, type: "urn:shiplog:problem:claim-mismatch", detail: error.description,
+                          extensions: ["claim": .string(error.claim)])
+        }
+    }
 
     /// A path parameter, percent-decoded.
     func parameter(_ name: String) throws(Problem) -> String {

@@ -10,7 +10,7 @@ enum Routes {
     static func all(_ api: LocalLedger, authenticator: Authenticator? = nil, deleter: (any ManifestDeleter)? = nil,
                     verifications: LastVerification? = nil) -> [Route] {
         builds(api) + images(api) + trust(api) + deploys(api, ResponseCache(store: api.ledger.store)) + log(api, verifications)
-            + tokens(api, authenticator)
+            + tokens(api, authenticator) + identityTrust(api, authenticator)
             + retention(api, deleter)
     }
 
@@ -27,6 +27,25 @@ enum Routes {
                 }
                 return try call.answer(try await api.applyRetention(body.plan, listing: body.listing?.listing,
                                                                     deleter: body.dryRun == true ? nil : deleter))
+            },
+        ]
+    }
+
+    /// `oidc trust|list|revoke` through a server: people manage which CI jobs may write (admin).
+    static func identityTrust(_ api: LocalLedger, _ authenticator: Authenticator?) -> [Route] {
+        [
+            Route(.post, "/v1/oidc/rules", .admin) { call in
+                let body = try await call.json(TrustRuleBody.self)
+                let rule: NewTrustRule
+                do throws(InvalidInput) { rule = try body.rule() } catch { throw Problem.invalidInput(error) }
+                return try call.answer(try await api.trustIdentity(rule), status: .created)
+            },
+            Route(.get, "/v1/oidc/rules", .admin) { call in try call.answer(try await api.identityTrustRules()) },
+            Route(.delete, "/v1/oidc/rules/{id}", .admin) { call in
+                let id = try call.parsed("id", try call.parameter("id"), Self.deployID)
+                let revoked = try await api.revokeIdentityTrust(id: id)
+                authenticator?.forget(rule: id)
+                return try call.answer(revoked)
             },
         ]
     }
@@ -77,7 +96,7 @@ enum Routes {
     static func builds(_ api: LocalLedger) -> [Route] {
         [
             Route(.post, "/v1/builds", .buildsWrite) { call in
-                try call.answer(try await api.recordBuild(try await call.json(NewBuild.self)), status: .created)
+                try call.answer(try await api.recordBuild(try call.bound(try await call.json(NewBuild.self))), status: .created)
             },
             Route(.get, "/v1/builds", .read) { call in
                 var query = BuildQuery(limit: Int(try call.integerQuery("limit", range: 1...10_000) ?? 100))
@@ -86,7 +105,12 @@ enum Routes {
                 return try call.answer(try await api.builds(query))
             },
             Route(.post, "/v1/ingest/push-metadata", .buildsWrite) { call in
-                try call.answer(try await api.ingestPushMetadata(try await call.body(), source: "request body"))
+                // A report lists many builds, each with its own commit: one job's claims cannot vouch for all of them.
+                guard call.identity == nil else {
+                    throw Problem(.forbidden, detail: "a CI job's OIDC token records builds through POST /v1/builds or buildx metadata, "
+                                  + "whose commit and run its claims bind; push metadata reports need a shiplog token")
+                }
+                return try call.answer(try await api.ingestPushMetadata(try await call.body(), source: "request body"))
             },
             // Registries post here; they retry on anything but 2xx, so duplicates are expected and skipped.
             Route(.post, "/v1/registry/events", .usageWrite) { call in
@@ -127,9 +151,10 @@ enum Routes {
                     environment: environment, from: call.query("from"), to: call.query("to"), by: by, service: call.query("service"))))
             },
             Route(.post, "/v1/ingest/buildx-metadata", .buildsWrite) { call in
-                var context = BuildxMetadata.Context(run: GitHubActionsEnvironment(
+                var context = BuildxMetadata.Context(run: try call.bound(GitHubActionsEnvironment(
                     commit: call.query("commit"), ref: call.query("ref"), runID: call.query("run_id"),
-                    runAttempt: call.query("run_attempt"), runURL: call.query("run_url"), commitTime: call.query("committed_at")))
+                    runAttempt: call.query("run_attempt"), runURL: call.query("run_url"), commitTime: call.query("committed_at"))))
+                context.writtenBy = call.identity
                 if let service = call.query("service") { context.service = try call.parsed("service", service, ServiceName.validate) }
                 if let image = call.query("image") { context.image = try call.parsed("image", image, ImageReference.init(parsing:)) }
                 return try call.answer(try await api.ingestBuildxMetadata(try await call.body(), source: "request body", context: context))
@@ -266,7 +291,11 @@ enum Routes {
                 return try await call.cached(cache) { try await api.promote(from: from, to: to, service: call.query("service")) }
             },
             Route(.post, "/v1/deploys", .deploysWrite) { call in
-                let request = try await call.json(DeployRequest.self)
+                var request = try await call.json(DeployRequest.self)
+                if let identity = call.identity {
+                    request.actor = try call.bound { () throws(IdentityMismatch) in try identity.bindActor(request.actor) }
+                    request.writtenBy = identity
+                }
                 switch try await api.startDeploy(request) {
                 case let .started(deploy):
                     return try call.answer(deploy, status: .created)

@@ -19,6 +19,8 @@ package struct ServerConfiguration: Sendable {
 
     /// Deletes manifests for `POST /v1/gc/apply`, with the server's own registry login; nil: the server only judges.
     package var manifestDeleter: (any ManifestDeleter)?
+    /// `--oidc-issuer`: CI jobs' OIDC tokens are accepted as bearers when a trust rule admits them; nil: only shiplog tokens.
+    package var identities: IdentityTokenVerifier?
 
     package init() {}
 }

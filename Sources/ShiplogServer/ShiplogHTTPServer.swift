@@ -22,7 +22,7 @@ package enum ShiplogHTTPServer {
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) -> Router<BasicRequestContext> {
         let api = LocalLedger(serving: ledger, logKey: .loaded(logSigner))
-        let authenticator = Authenticator(ledger: ledger, openReads: configuration.openReads)
+        let authenticator = Authenticator(ledger: ledger, openReads: configuration.openReads, identities: configuration.identities)
         let verifications = LastVerification()
         let routes = Routes.all(api, authenticator: authenticator, deleter: configuration.manifestDeleter, verifications: verifications)
         let router = Router()
@@ -33,8 +33,9 @@ package enum ShiplogHTTPServer {
                 + PageRoutes.paths.map { ($0.method.rawValue, $0.path) }))
         for route in routes {
             router.on(RouterPath(route.path), method: route.method) { request, context in
-                let token = try authenticator.authorize(request, for: route.scope)
-                return try await route.handle(Call(request: request, context: context, maxBodyBytes: configuration.maxBodyBytes, token: token))
+                let caller = try await authenticator.authorize(request, for: route.scope)
+                return try await route.handle(Call(request: request, context: context, maxBodyBytes: configuration.maxBodyBytes,
+                                                   token: caller.token, identity: caller.identity))
             }
         }
         router.get("/healthz") { _, _ in text("ok\n") }

@@ -8,10 +8,10 @@ extension SQLiteLedger {
         return try write { db in
             let insert = try BulkStatement(db, sql: """
                 INSERT INTO build (service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url,
-                                   builder, built_at, labels, recorded_at, moved_tag, committed_at)
+                                   builder, built_at, labels, recorded_at, moved_tag, committed_at, written_by)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
                         -- as the tag pointer below will find it: new, or naming another digest
-                        coalesce((SELECT digest IS NOT ?4 FROM tag WHERE repository = ?2 AND tag = ?3), 1), ?14)
+                        coalesce((SELECT digest IS NOT ?4 FROM tag WHERE repository = ?2 AND tag = ?3), 1), ?14, ?15)
                 ON CONFLICT (repository, digest, tag, run_id) DO NOTHING
                 """)
             let existing = try BulkStatement(db, sql: """
@@ -47,6 +47,7 @@ extension SQLiteLedger {
                 insert.bind(12, CanonicalJSON.object(build.labels))
                 insert.bind(13, now)
                 insert.bind(14, build.committedAt?.description)
+                insert.bind(15, build.writtenBy?.canonicalJSON)
                 if try insert.execute() == 1 {
                     let id = insert.lastInsertedRowID
                     recorded.append((id: id, isNew: true))
@@ -141,11 +142,12 @@ extension SQLiteLedger {
         let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
         let runID: String = row["run_id"]
         // Values as stored, validated when they were recorded.
-        let build = NewBuild(
+        var build = NewBuild(
             service: row["service"], repository: Repository(validated: row["repository"]), tag: row["tag"], digest: Digest(validated: row["digest"]),
             commit: row["commit_sha"], ref: row["ref"], runID: runID.isEmpty ? nil : runID, runAttempt: row["run_attempt"],
             runURL: row["run_url"], builder: row["builder"], labels: labels,
             committedAt: try (row["committed_at"] as String?).map { text throws(ValueError) in try Timestamp(rfc3339: text) })
+        build.writtenBy = (row["written_by"] as String?).flatMap(WorkloadIdentity.init(canonical:))
         return Build(id: row["id"], build, builtAt: try Timestamp(rfc3339: row["built_at"]))
     }
 }

@@ -78,11 +78,11 @@ extension SQLiteLedger {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO deploy (environment, slot, service, repository, tag, digest, state, actor, created_at, started_at,
-                                    policy_version, policy_violations)
-                VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?, ?, ?)
+                                    policy_version, policy_violations, written_by)
+                VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?, ?, ?, ?)
                 """, arguments: [deploy.environment, deploy.slot ?? "", deploy.service, deploy.repository.name, deploy.tag,
                                  deploy.digest.description, deploy.actor, time.description, time.description, policy?.version,
-                                 policy.map { PolicyViolation.json($0.violations) }])
+                                 policy.map { PolicyViolation.json($0.violations) }, deploy.writtenBy?.canonicalJSON])
             let started = Deploy(id: db.lastInsertedRowID, deploy, state: .inProgress, startedAt: time, finishedAt: nil, policy: policy)
             try logAppender(db, time: time)?.append(.deployStarted(started))
             return started
@@ -179,10 +179,10 @@ extension SQLiteLedger {
     /// than the query on the hot paths, `live` and `lkg`).
     static let deployColumns = """
         d.id, d.environment, d.slot, d.service, d.repository, d.tag, d.digest, d.state, d.actor, d.started_at, d.finished_at,
-        d.policy_version, d.policy_violations
+        d.policy_version, d.policy_violations, d.written_by
         """
 
-    /// The facts that decide goodness, computed next to each deploy row in one query (columns 13, 14, 15).
+    /// The facts that decide goodness, computed next to each deploy row in one query (columns 14, 15, 16).
     static let factColumns = """
         \(deployColumns),
         EXISTS (SELECT 1 FROM deploy_check c WHERE c.deploy_id = d.id AND c.status = 'fail') AS has_failed_check,
@@ -261,7 +261,7 @@ extension SQLiteLedger {
                 """, arguments: [environment, since?.description ?? ""])
             var found: [(deploy: Deploy, passedChecks: [String])] = []
             while let row = try rows.next() {
-                let passed: String? = row[13]
+                let passed: String? = row[14]
                 found.append((try Self.deploy(from: row), passed.map { $0.split(separator: "\u{1F}").map(String.init) } ?? []))
             }
             return found
@@ -299,9 +299,10 @@ extension SQLiteLedger {
         let finished: String? = row[10]
         let policyVersion: Int64? = row[11]
         let violations: String? = row[12]
+        let writer: String? = row[13]
         // Values as stored, validated when they were recorded.
         let deploy = NewDeploy(environment: row[1], slot: slot.isEmpty ? nil : slot, service: row[3], repository: Repository(validated: row[4]),
-                               tag: row[5], digest: Digest(validated: row[6]), actor: row[8])
+                               tag: row[5], digest: Digest(validated: row[6]), actor: row[8], writtenBy: writer.flatMap(WorkloadIdentity.init(canonical:)))
         return Deploy(id: row[0], deploy, state: DeployState(rawValue: state) ?? .pending,
                       startedAt: try started.map { text throws(ValueError) in try Timestamp(rfc3339: text) },
                       finishedAt: try finished.map { text throws(ValueError) in try Timestamp(rfc3339: text) },
@@ -309,6 +310,6 @@ extension SQLiteLedger {
     }
 
     static func facts(from row: Row) throws -> DeployFacts {
-        DeployFacts(deploy: try deploy(from: row), hasFailedCheck: row[13], markedBad: row[14], trustedSignature: row[15])
+        DeployFacts(deploy: try deploy(from: row), hasFailedCheck: row[14], markedBad: row[15], trustedSignature: row[16])
     }
 }

@@ -42,18 +42,19 @@ extension SQLiteLedger {
         try read { db in
             try Row.fetchCursor(db, sql: """
                 SELECT id, service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url, builder, built_at, labels,
-                       recorded_at, moved_tag, committed_at FROM build WHERE id > ? ORDER BY id LIMIT ?
+                       recorded_at, moved_tag, committed_at, written_by FROM build WHERE id > ? ORDER BY id LIMIT ?
                 """, arguments: [afterID, limit]).map { row in
                 let id: Int64 = row[0]
                 let runID: String = row[7]
                 let labelsText: String = row[12]
                 let labels = labelsText == "{}" ? [:] : ((try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:])
                 // Values as stored; the event is built from them exactly as `record` built it.
-                let build = NewBuild(
+                var build = NewBuild(
                     service: row[1], repository: Repository(validated: row[2]), tag: row[3], digest: Digest(validated: row[4]),
                     commit: row[5], ref: row[6], runID: runID.isEmpty ? nil : runID, runAttempt: row[8], runURL: row[9],
                     builder: row[10], labels: labels,
                     committedAt: try (row[15] as String?).map { text throws(ValueError) in try Timestamp(rfc3339: text) })
+                build.writtenBy = (row[16] as String?).flatMap(WorkloadIdentity.init(canonical:))
                 let builtAt: String = row[11]
                 let recordedAt: String = row[13]
                 let movedTag: Bool = row[14]

@@ -6,6 +6,7 @@ import Prometheus
 import ShiplogApp
 import ShiplogCore
 import ShiplogRegistry
+import ShiplogRemote
 import ShiplogServer
 import ShiplogStore
 
@@ -17,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
             Each setting comes from its flag, else its SHIPLOG_* variable, else the default: --host SHIPLOG_HOST
             (127.0.0.1), --port SHIPLOG_PORT (8080; 0 picks a free port), --db SHIPLOG_DB (./shiplog.sqlite),
             --max-body-bytes SHIPLOG_MAX_BODY_BYTES (1048576), --open-reads SHIPLOG_OPEN_READS (false), --session-hours SHIPLOG_SESSION_HOURS (12),
-            --log-level SHIPLOG_LOG_LEVEL (info), --checkpoint-interval SHIPLOG_CHECKPOINT_INTERVAL (60 seconds; 0: only at
+            --log-level SHIPLOG_LOG_LEVEL (info), --oidc-issuer/--oidc-audience/--oidc-jwks SHIPLOG_OIDC_* (off), --checkpoint-interval SHIPLOG_CHECKPOINT_INTERVAL (60 seconds; 0: only at
             start and stop). Stops on SIGTERM or SIGINT after in-flight requests finish, signing a last checkpoint.
             """)
 
@@ -32,6 +33,11 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "seconds")) var checkpointInterval: Int?
     @Flag(help: "Let POST /v1/gc/apply delete manifests, with this server's own registry login (off: it only judges).")
     var registryDeletes = false
+    @Option(help: ArgumentHelp("Accept CI jobs' OIDC tokens from this issuer, e.g. https://token.actions.githubusercontent.com (SHIPLOG_OIDC_ISSUER).",
+                               valueName: "url")) var oidcIssuer: String?
+    @Option(help: ArgumentHelp("The audience those tokens must name (SHIPLOG_OIDC_AUDIENCE).", valueName: "aud")) var oidcAudience: String?
+    @Option(help: ArgumentHelp("The issuer's key set: a JWKS file or URL (SHIPLOG_OIDC_JWKS; default: the issuer's discovery document).",
+                               valueName: "file|url")) var oidcJwks: String?
     @OptionGroup var registry: RegistryOptions
 
     func run() async throws {
@@ -54,6 +60,12 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             // POST /v1/gc/apply deletes with the server's own registry login (its docker config.json), when allowed.
             if registryDeletes { configuration.manifestDeleter = RegistryRetention(client: try registry.trust().client) }
+            if let identities = configuration.identities {
+                // A wrong key file or an unreachable issuer shows at start, not at the first CI job.
+                do throws(IdentityTokenError) { try await identities.load() } catch {
+                    throw LedgerError.invalidInput(InvalidInput(field: "--oidc-jwks", reason: error.description))
+                }
+            }
             let store = try SQLiteLedger(path: configuration.databasePath)
             let logKey = GlobalOptions.logKey(database: configuration.databasePath)
             // The checkpoint key is loaded before the first request: the trust store refuses it from the start,
@@ -112,6 +124,18 @@ struct ServeCommand: AsyncParsableCommand {
                 throw InvalidInput(field: name, value: value, reason: "a number of seconds from 0 (off) to 86400")
             }
             configuration.checkpointInterval = seconds == 0 ? nil : .seconds(seconds)
+        }
+        let issuer = setting(oidcIssuer, "SHIPLOG_OIDC_ISSUER")
+        let audience = setting(oidcAudience, "SHIPLOG_OIDC_AUDIENCE")
+        let keys = setting(oidcJwks, "SHIPLOG_OIDC_JWKS")
+        if let (issuer, _) = issuer {
+            guard let (audience, _) = audience else {
+                throw InvalidInput(field: "--oidc-audience", reason: "an OIDC issuer needs the audience its tokens must name")
+            }
+            configuration.identities = IdentityTokenVerifier(issuer: issuer, audience: audience,
+                                                             readKeySet: try IssuerKeySetFetch.reader(issuer: issuer, source: keys?.0))
+        } else if let (_, name) = audience ?? keys {
+            throw InvalidInput(field: name, reason: "only with --oidc-issuer")
         }
         if let (value, name) = setting(logLevel, "SHIPLOG_LOG_LEVEL") {
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
