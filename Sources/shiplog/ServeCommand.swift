@@ -132,7 +132,15 @@ struct ServeCommand: AsyncParsableCommand {
             guard let (audience, _) = audience else {
                 throw InvalidInput(field: "--oidc-audience", reason: "an OIDC issuer needs the audience its tokens must name")
             }
-            configuration.identities = IdentityTokenVerifier(issuer: issuer, audience: audience,
+            // How soon an unknown kid may make the server read the key set again (60 s; tests shorten it).
+            var refetch: Int64 = 60
+            if let (value, name) = setting(nil, "SHIPLOG_OIDC_REFETCH_SECONDS") {
+                guard let seconds = Int64(value), (1 ... 86_400).contains(seconds) else {
+                    throw InvalidInput(field: name, value: value, reason: "a number of seconds from 1 to 86400")
+                }
+                refetch = seconds
+            }
+            configuration.identities = IdentityTokenVerifier(issuer: issuer, audience: audience, refetchInterval: .seconds(refetch),
                                                              readKeySet: try IssuerKeySetFetch.reader(issuer: issuer, source: keys?.0))
         } else if let (_, name) = audience ?? keys {
             throw InvalidInput(field: name, reason: "only with --oidc-issuer")
