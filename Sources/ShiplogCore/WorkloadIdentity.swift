@@ -120,6 +120,13 @@ package struct IdentityMismatch: Error, Sendable, Equatable, CustomStringConvert
     package var claim: String
     package var claimed: String
 
+    package init(field: String, given: String, claim: String, claimed: String) {
+        self.field = field
+        self.given = given
+        self.claim = claim
+        self.claimed = claimed
+    }
+
     package var description: String {
         "\(field) \(InvalidInput.quote(given)) disagrees with the OIDC token's \(claim) claim \(InvalidInput.quote(claimed))"
     }

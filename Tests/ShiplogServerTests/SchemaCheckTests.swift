@@ -90,6 +90,13 @@ struct SchemaCheckTests {
         "token_cost_sample.output_tokens": .request(.post, "/v1/usage/langfuse?service=api", daily(#""outputUsage":-1"#)),
         "token_cost_sample.total_tokens": .request(.post, "/v1/usage/langfuse?service=api", daily(#""totalUsage":-1"#)),
         "token_cost_sample.cost_micros": .request(.post, "/v1/usage/langfuse?service=api", daily(#""totalCost":-0.5"#)),
+        "oidc_trust.repository": .request(.post, "/v1/oidc/rules", #"{"repository":"no-slash","scopes":["read"]}"#),
+        "oidc_trust.repository_id": .request(.post, "/v1/oidc/rules", #"{"repository":"a/b","repository_id":"12x","scopes":["read"]}"#),
+        "oidc_trust.ref": .request(.post, "/v1/oidc/rules", #"{"repository":"a/b","ref":"main","scopes":["read"]}"#),
+        "oidc_trust.workflow": .request(.post, "/v1/oidc/rules", #"{"repository":"a/b","workflow":"release.yml","scopes":["read"]}"#),
+        "oidc_trust.scopes": .request(.post, "/v1/oidc/rules", #"{"repository":"a/b","scopes":[]}"#),
+        "build.written_by": .unreachable("set by the server from a verified OIDC token, as canonical JSON"),
+        "deploy.written_by": .unreachable("set by the server from a verified OIDC token, as canonical JSON"),
     ]
 
     static func daily(_ usage: String) -> String {
@@ -125,7 +132,7 @@ struct SchemaCheckTests {
     @Test("the walk finds every CHECK in the migrations, and each has a case")
     func everyCheckHasACase() {
         let checks = Self.schemaChecks()
-        #expect(checks.count == 49, "\(checks)")
+        #expect(checks.count == 56, "\(checks)")
         #expect(Set(checks) == Set(Self.violations.keys), "CHECKs without a case: \(Set(checks).subtracting(Self.violations.keys).sorted())")
     }
 

@@ -4,8 +4,9 @@
     oidc_issuer.py mint DIR KEY CLAIMS_JSON [HEADER_JSON]
                                                  a token signed with KEY (rsa-1 | ec-1 | rsa-2 | hs256 | none); CLAIMS_JSON
                                                  is merged over GitHub's claims, with "exp"/"nbf"/"iat" relative seconds
-    oidc_issuer.py serve DIR                     serves /jwks (DIR/jwks.json as it is at each request) and the discovery
-                                                 document on 127.0.0.1, prints the port, counts GET /jwks at /count
+    oidc_issuer.py serve DIR                     serves /jwks (DIR/jwks.json as it is at each request), the discovery
+                                                 document and GitHub's job token endpoint (/token?workflow=F&environment=E&sha=S
+                                                 &audience=A) on 127.0.0.1, prints the port, counts GET /jwks at /count
 Tokens are made with PyPI's pyjwt and cryptography, as a CI job's are by GitHub's issuer.
 """
 import base64
@@ -105,6 +106,19 @@ def serve(folder):
             elif self.path == "/.well-known/openid-configuration":
                 base = "http://127.0.0.1:%d" % self.server.server_port
                 body = json.dumps({"issuer": base, "jwks_uri": base + "/jwks"}).encode()
+            elif self.path.startswith("/token?"):
+                # GitHub's token endpoint as a job sees it (ACTIONS_ID_TOKEN_REQUEST_URL): {"value": JWT}, for the workflow
+                # and environment the test names, with the audience the step asks for.
+                from urllib.parse import parse_qs, urlparse
+                query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+                workflow = "the-shop/infra/.github/workflows/%s@refs/heads/main" % query.get("workflow", "release.yml")
+                claims = {"aud": query.get("audience", "shiplog"), "job_workflow_ref": workflow, "workflow_ref": workflow,
+                          "environment": query.get("environment"), "sha": query.get("sha", github_claims(0)["sha"])}
+                if self.headers.get("Authorization") != "bearer request-token":
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                body = json.dumps({"value": mint(folder, "rsa-1", claims, {})}).encode()
             elif self.path == "/count":
                 body = json.dumps(fetched).encode()
             else:
