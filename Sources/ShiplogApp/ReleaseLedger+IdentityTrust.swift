@@ -10,9 +10,12 @@ extension ReleaseLedger {
     package func revokeIdentityTrust(id: Int64) throws(LedgerError) -> TrustRule { try store.revokeTrustRule(id: id, at: clock()) }
 
     /// The rule that lets this verified token in, and who it is: the most specific unrevoked rule whose every
-    /// constraint holds (ties: the oldest). A rule with no repository id yet is pinned to the token's.
-    package func admit(_ token: IdentityToken) throws(LedgerError) -> (rule: TrustRule, identity: WorkloadIdentity) {
-        let rules = try store.trustRules().filter { $0.revokedAt == nil }
+    /// constraint holds (ties: the oldest). A rule with no repository id yet is pinned to the token's. `rules`: the
+    /// rules as a caller keeps them until the ledger changes (the server does); read from the store when nil.
+    package func admit(_ token: IdentityToken, among rules: [TrustRule]? = nil) throws(LedgerError) -> (rule: TrustRule, identity: WorkloadIdentity) {
+        let known: [TrustRule]
+        if let rules { known = rules } else { known = try store.trustRules() }
+        let rules = known.filter { $0.revokedAt == nil }
         let matching = rules.filter { $0.mismatch(token) == nil }
         guard var rule = matching.max(by: { ($0.specificity, -$0.id) < ($1.specificity, -$1.id) }) else {
             let repository = token.text("repository") ?? "missing"

@@ -77,12 +77,20 @@ package struct IdentityToken: Sendable {
 
     /// RFC 7515's base64url without padding (padding is tolerated, whitespace is not).
     static func base64URL(_ part: Substring) -> [UInt8]? {
-        var text = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while text.hasSuffix("=") { text.removeLast() }
-        guard text.utf8.allSatisfy({ $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") || (0x30...0x39).contains($0)
-                                     || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) else { return nil }
-        text += String(repeating: "=", count: (4 - text.utf8.count % 4) % 4)
-        return Data(base64Encoded: text).map(Array.init)
+        // Byte by byte: a token is decoded on every request that carries one, and String's replacing is slow.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(part.utf8.count + 3)
+        for byte in part.utf8 {
+            switch byte {
+            case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): bytes.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "="): continue
+            case UInt8(ascii: "+"), UInt8(ascii: "/"), 0x30...0x39, 0x41...0x5A, 0x61...0x7A: bytes.append(byte)
+            default: return nil
+            }
+        }
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "="), count: (4 - bytes.count % 4) % 4))
+        return Data(base64Encoded: Data(bytes)).map(Array.init)
     }
 
     package static func base64URL(_ text: String) -> [UInt8]? { base64URL(Substring(text)) }

@@ -27,6 +27,8 @@ final class Authenticator: Sendable {
     private let ledger: ReleaseLedger
     private let openReads: Bool
     private let identities: IdentityTokenVerifier?
+    /// The trust rules, kept until the ledger changes (a revocation or a pin is a change).
+    private let rules: ReadCache<[TrustRule]>
     private let remembered = Mutex<[[UInt8]: (caller: Caller, until: ContinuousClock.Instant)]>([:])
     private let memory: Duration = .seconds(5)
 
@@ -34,6 +36,7 @@ final class Authenticator: Sendable {
         self.ledger = ledger
         self.openReads = openReads
         self.identities = identities
+        rules = ReadCache(store: ledger.store)
     }
 
     /// The caller's token, after checking it may call a route needing `scope`; nil for an open route called
@@ -91,7 +94,14 @@ final class Authenticator: Sendable {
         let token: IdentityToken
         do { token = try await identities.verify(text, at: ledger.clockNow) } catch { throw challenge(error.description) }
         let admitted: (rule: TrustRule, identity: WorkloadIdentity)
-        do { admitted = try ledger.admit(token) } catch { throw Problem.from(error) }
+        do {
+            let known = try await rules.answer("rules") { try ledger.identityTrustRules() }
+            admitted = try ledger.admit(token, among: known)
+        } catch let error as LedgerError {
+            throw Problem.from(error)
+        } catch {
+            throw Problem.from(error)
+        }
         let principal = APIToken(name: admitted.identity.name, scopes: Set(admitted.rule.scopes), hash: [], createdAt: admitted.rule.createdAt)
         let expiry: Int64 = switch token.claims["exp"] {
         case let .integer(value)?: value
