@@ -67,9 +67,13 @@ package struct IdentityToken: Sendable {
         }
     }
 
+    /// `exp`, once `validate` accepted it.
+    package var expiresAt: Int64? { number("exp") }
+
+    /// A time claim in seconds; values no clock reaches (beyond ±10^15) count as absent, so arithmetic on them cannot overflow.
     private func number(_ name: String) -> Int64? {
         switch claims[name] {
-        case let .integer(value)?: value
+        case let .integer(value)? where value > -1_000_000_000_000_000 && value < 1_000_000_000_000_000: value
         case let .number(value)? where value.isFinite && abs(value) < 1e15: Int64(value)
         default: nil
         }

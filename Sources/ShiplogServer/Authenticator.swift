@@ -103,12 +103,7 @@ final class Authenticator: Sendable {
             throw Problem.from(error)
         }
         let principal = APIToken(name: admitted.identity.name, scopes: Set(admitted.rule.scopes), hash: [], createdAt: admitted.rule.createdAt)
-        let expiry: Int64 = switch token.claims["exp"] {
-        case let .integer(value)?: value
-        case let .number(value)?: Int64(value)
-        default: 0
-        }
-        return (Caller(token: principal, identity: admitted.identity), expiry)
+        return (Caller(token: principal, identity: admitted.identity), token.expiresAt ?? 0)
     }
 
     /// Stops remembering the token named `name`: it was just revoked.

@@ -42,7 +42,7 @@ enum Routes {
             },
             Route(.get, "/v1/oidc/rules", .admin) { call in try call.answer(try await api.identityTrustRules()) },
             Route(.delete, "/v1/oidc/rules/{id}", .admin) { call in
-                let id = try call.parsed("id", try call.parameter("id"), Self.deployID)
+                let id = try call.parsed("id", try call.parameter("id"), Self.ruleID)
                 let revoked = try await api.revokeIdentityTrust(id: id)
                 authenticator?.forget(rule: id)
                 return try call.answer(revoked)
@@ -355,6 +355,11 @@ enum Routes {
 
     static func deployID(_ text: String) throws(ValueError) -> Int64 {
         guard let id = Int64(text), id >= 1 else { throw ValueError(value: text, reason: "a deploy id is a whole number from 1") }
+        return id
+    }
+
+    static func ruleID(_ text: String) throws(ValueError) -> Int64 {
+        guard let id = Int64(text), id >= 1 else { throw ValueError(value: text, reason: "a trust rule id is a whole number from 1") }
         return id
     }
 

@@ -56,6 +56,10 @@ struct IdentityTokenTests {
             (["nbf": 1_800_000_060], nil),
             (["iat": 1_800_000_061], .issuedInFuture(at: 1_800_000_061)),
             (["iat": nil], .missingClaim("iat")),
+            // Times no clock reaches must not overflow the leeway's arithmetic: they count as absent.
+            (["exp": Int64.max], .missingClaim("exp")),
+            (["nbf": Int64.min, "exp": 1_800_000_100], nil),
+            (["exp": 1e300], .missingClaim("exp")),
         ]
         for (claims, expected) in cases {
             let token = try IdentityToken(compact: try Self.token(claims))
