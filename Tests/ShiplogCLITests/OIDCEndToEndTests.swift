@@ -183,12 +183,14 @@ struct OIDCEndToEndTests {
         let flood = try read(patient, madeUp)
         #expect(flood.status == 77 && flood.stderr.contains("kid \"made-up\""), "\(flood)")
         #expect(try fetches() == 1)
-        // With a one-second floor, once it has passed (time only grows) the first token naming rsa-2 makes the server
-        // read the set again, once; the next finds the key kept.
+        // With a one-second floor, once it has passed (time only grows) the first token naming a key rotated in after
+        // the start makes the server read the set again, once; the next finds the key kept.
+        _ = try Self.python(["publish", directory.url.path, "rsa-1,ec-1"])
         let prompt = try ServerProcess(database: database, arguments: ["--oidc-issuer", base, "--oidc-audience", "shiplog"],
                                        environment: ["SHIPLOG_OIDC_REFETCH_SECONDS": "1"])
         defer { _ = prompt.stop() }
         #expect(try fetches() == 2, "the second server's start-up read")
+        _ = try Self.python(["publish", directory.url.path, "rsa-1,ec-1,rsa-2"])
         Thread.sleep(forTimeInterval: 1.5)
         #expect(try read(prompt, try #require(tokens["rsa-2"])).status == 0)
         #expect(try fetches() == 3)
