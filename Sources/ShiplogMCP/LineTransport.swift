@@ -22,18 +22,29 @@ actor LineTransport: Transport {
 
     func connect() async throws {
         guard reader == nil else { return }
-        let input = input, continuation = continuation
+        let descriptor = input.fileDescriptor, continuation = continuation
         let thread = Thread {
-            var pending = Data()
-            while true {
-                // availableData blocks until bytes arrive; empty means end of input (the client went away).
-                let chunk = input.availableData
-                if chunk.isEmpty { break }
-                pending.append(chunk)
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            reading: while true {
+                // read(2) itself: FileHandle.availableData traps on a read error, and a client may hand over a non-blocking pipe.
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count == 0 { break }  // end of input: the client went away
+                if count < 0 {
+                    switch errno {
+                    case EINTR: continue reading
+                    case EAGAIN:
+                        var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                        _ = poll(&ready, 1, -1)
+                        continue reading
+                    default: break reading
+                    }
+                }
+                pending.append(contentsOf: buffer[0 ..< count])
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = pending[pending.startIndex..<newline]
-                    pending = Data(pending[pending.index(after: newline)...])
+                    let line = pending[..<newline]
                     if !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continuation.yield(Data(line)) }
+                    pending.removeSubrange(...newline)
                 }
             }
             continuation.finish()

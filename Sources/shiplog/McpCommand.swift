@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ShiplogApp
 import ShiplogCore
 import ShiplogMCP
@@ -17,6 +18,8 @@ struct McpCommand: AsyncParsableCommand {
     func run() async throws {
         let api: any LedgerAPI
         do { api = try global.api() } catch { Terminal.fail(error) }
+        // A client that hangs up mid-answer is an error on that write (then end of input), not a SIGPIPE death.
+        signal(SIGPIPE, SIG_IGN)
         // Standard output carries the protocol: nothing else may be printed there.
         let changes = (api as? LocalLedger)?.ledger.store
         try await LedgerMCPServer(api: api, version: ShiplogCommand.configuration.version, changes: changes).run()

@@ -151,6 +151,38 @@ struct MCPEndToEndTests {
         #expect(texts[20].contains("env: unknown argument"), "\(texts[20])")
     }
 
+    @Test("a non-blocking standard input is waited on, not a crash; the end of input ends the server cleanly")
+    func nonBlockingInput() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = ChildPipe.make()
+        let output = ChildPipe.make()
+        let descriptor = input.fileHandleForReading.fileDescriptor
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        let process = Process()
+        process.executableURL = ShiplogBinary.executable
+        process.arguments = ["mcp", "--db", directory.path("ledger.sqlite")]
+        process.environment = ["PATH": "/usr/bin:/bin"]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.3)  // the server finds its input empty first
+        let initialize = #"{"jsonrpc":"2.0","id":7,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"#
+            + #""clientInfo":{"name":"test","version":"1"}}}"# + "\n"
+        input.fileHandleForWriting.write(Data(initialize.utf8))
+        var answer = Data()
+        while !answer.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            answer.append(chunk)
+        }
+        #expect(String(decoding: answer, as: UTF8.self).contains(#""id":7"#), "\(String(decoding: answer, as: UTF8.self))")
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test("with --server the tools answer the same through a shiplog server, with the token's scopes")
     func remoteLedger() throws {
         let directory = try TemporaryDirectory()
