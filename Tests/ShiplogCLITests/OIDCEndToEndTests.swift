@@ -23,6 +23,23 @@ struct OIDCEndToEndTests {
         return try python(["mint", directory.url.path, key, text, headerText])
     }
 
+    /// The stand-in issuer (`oidc_issuer.py serve`) on a free loopback port, once it printed that port's line.
+    static func startIssuer(in directory: TemporaryDirectory) throws -> (Process, String) {
+        let issuer = Process()
+        issuer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        issuer.arguments = ["python3", script, "serve", directory.url.path]
+        let output = ChildPipe.make()
+        issuer.standardOutput = output
+        try issuer.run()
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        return (issuer, String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     static let digest = "sha256:" + String(repeating: "c", count: 64)
 
     @Test("a trusted job records builds and deploys bound to its claims; every bad token is a 401 saying why")
@@ -137,20 +154,8 @@ struct OIDCEndToEndTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         _ = try Self.python(["keys", directory.url.path])
-        let issuer = Process()
-        issuer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        issuer.arguments = ["python3", Self.script, "serve", directory.url.path]
-        let output = ChildPipe.make()
-        issuer.standardOutput = output
-        try issuer.run()
+        let (issuer, port) = try Self.startIssuer(in: directory)
         defer { issuer.terminate() }
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let base = "http://127.0.0.1:\(port)"
         let database = directory.path("ledger.sqlite")
         let admin = ShiplogBinary(database: database)

@@ -99,14 +99,9 @@ struct WorkflowExampleTests {
         let server = try ServerProcess(database: database, arguments: [
             "--oidc-issuer", OIDCEndToEndTests.issuer, "--oidc-audience", "shiplog", "--oidc-jwks", directory.path("jwks.json")])
         defer { _ = server.stop() }
-        let issuer = Process()
-        issuer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        issuer.arguments = ["python3", OIDCEndToEndTests.script, "serve", directory.url.path]
-        let issuerOutput = ChildPipe.make()
-        issuer.standardOutput = issuerOutput
-        try issuer.run()
+        // Read to the end of its line: one read may return half of it.
+        let (issuer, port) = try OIDCEndToEndTests.startIssuer(in: directory)
         defer { issuer.terminate() }
-        let port = String(decoding: issuerOutput.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 
         let binaries = ShiplogBinary.executable.deletingLastPathComponent().path
         let path = "\(binaries):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
