@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "ShiplogCore", swiftSettings: strict),
@@ -46,6 +47,19 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // Bulk ingest binds through libsqlite3 directly: GRDB's per-value boxing halves its row rate.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict,
+            plugins: ["EmbedMigrations"]
+        ),
+        // The same store protocols over PostgreSQL, for several servers sharing one ledger: the only importer of PostgresNIO.
+        .target(
+            name: "ShiplogPostgres",
+            dependencies: [
+                "ShiplogCore", "ShiplogCrypto",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict,
             plugins: ["EmbedMigrations"]
@@ -140,7 +154,7 @@ let package = Package(
         .testTarget(name: "ShiplogCoreTests", dependencies: ["ShiplogCore", "ShiplogTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ShiplogStoreTests",
-            dependencies: ["ShiplogStore", "ShiplogCore", "ShiplogTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ShiplogStore", "ShiplogPostgres", "ShiplogCore", "ShiplogCrypto", "ShiplogTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(
             name: "ShiplogAppTests",

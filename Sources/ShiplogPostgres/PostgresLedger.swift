@@ -1,0 +1,78 @@
+import Foundation
+import ShiplogCore
+import Synchronization
+
+/// The ledger in a PostgreSQL database that several shiplog servers share.
+///
+/// Every write transaction first locks the one `ledger_head` row (and moves its change counter): writes from all
+/// servers are serialised there, so the transparency log grows as one linear history and its frontier, read under
+/// that lock, is always the one the last commit left. Reads need no lock: the tables are append-only where it
+/// matters, and an answer spanning several statements reads one snapshot (REPEATABLE READ).
+package final class PostgresLedger: Sendable {
+    let connections: PostgresConnections
+    /// Every write appends to the transparency log; off only for benchmarks that measure what the log costs.
+    let transparencyLog: Bool
+    /// The log's frontier as of this process's last commit, reused when the head's size shows no other server appended.
+    let frontier = Mutex<PostgresLogFrontier?>(nil)
+
+    /// Connects (`size` connections at most) and migrates the database when needed.
+    package init(address: PostgresAddress, poolSize: Int = 8, transparencyLog: Bool = true) throws(LedgerError) {
+        connections = try PostgresConnections(address: address, size: poolSize)
+        self.transparencyLog = transparencyLog
+        try connections.withConnection { session throws(LedgerError) in try PostgresMigrations.apply(session) }
+    }
+
+    /// Closes the pool's connections (the server's shutdown).
+    package func close() {
+        connections.close()
+    }
+
+    /// The names of the migrations this database has applied, in order.
+    package func appliedMigrations() throws(LedgerError) -> [String] {
+        try read { session throws(LedgerError) in
+            try session.rows("SELECT name FROM schema_migration ORDER BY name").map { row throws(LedgerError) in try row.text("name") }
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// A write: one transaction that holds the ledger head's lock from its first statement, with the log's appender.
+    @discardableResult
+    func write<T>(_ body: (PostgresSession, PostgresLogAppender?) throws(LedgerError) -> T) throws(LedgerError) -> T {
+        try connections.withConnection { session throws(LedgerError) in
+            let (result, appender) = try session.transaction { () throws(LedgerError) in
+                guard let head = try session.row("UPDATE ledger_head SET changes = changes + 1 WHERE id = 1 RETURNING log_size") else {
+                    throw .storage("the ledger head row is missing")
+                }
+                let appender = transparencyLog
+                    ? try PostgresLogAppender(session, size: try head.integer("log_size"), cached: frontier.withLock { $0 })
+                    : nil
+                let result = try body(session, appender)
+                try appender?.finish()
+                return (result, appender)
+            }
+            if let appender { frontier.withLock { $0 = appender.frontier } }
+            return result
+        }
+    }
+
+    /// A read in one snapshot (several statements see the same committed state).
+    func read<T>(_ body: (PostgresSession) throws(LedgerError) -> T) throws(LedgerError) -> T {
+        try connections.withConnection { session throws(LedgerError) in
+            try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do throws(LedgerError) {
+                let result = try body(session)
+                try session.execute("COMMIT")
+                return result
+            } catch {
+                _ = try? session.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// A read of one statement: no transaction around it.
+    func single<T>(_ body: (PostgresSession) throws(LedgerError) -> T) throws(LedgerError) -> T {
+        try connections.withConnection(body)
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import ShiplogCore
+import ShiplogCrypto
+import ShiplogPostgres
+import ShiplogStore
+import ShiplogTestSupport
+import Testing
+
+@Suite("PostgreSQL ledger")
+struct PostgresLedgerTests {
+    static func open(_ url: String, pool: Int = 4) throws -> PostgresLedger {
+        try PostgresLedger(address: PostgresAddress(url), poolSize: pool)
+    }
+
+    /// The root of a tree of these leaf hashes, computed here from the leaves alone (RFC 6962 §2.1).
+    static func root(of leaves: [[UInt8]]) throws -> [UInt8] {
+        func subtree(_ level: Int, _ index: Int64) -> MerkleTree.Hash {
+            level == 0 ? leaves[Int(index)] : MerkleTree.nodeHash(subtree(level - 1, index * 2), subtree(level - 1, index * 2 + 1))
+        }
+        return try MerkleTree.rangeHash(0, Int64(leaves.count)) { level, index in subtree(level, index) }
+    }
+
+    @Test("servers opening a new database at once migrate it once, under the advisory lock")
+    func migrationsOnce() async throws {
+        let url = try TestPostgres.freshDatabase()
+        let opened = await withTaskGroup(of: Result<[String], any Error>.self) { group in
+            for _ in 0 ..< 6 {
+                group.addTask { Result { try Self.open(url, pool: 1).appliedMigrations() } }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Fixtures.packageRoot.appending(path: "migrations/postgres").path)
+            .filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }.sorted()
+        try #require(!files.isEmpty)
+        for result in opened { #expect(try result.get() == files) }
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM schema_migration") == String(files.count))
+    }
+
+    @Test("the schema refuses rewriting history, as SQLite's does")
+    func appendOnly() throws {
+        let url = try TestPostgres.freshDatabase()
+        let ledger = try Self.open(url)
+        _ = try ledger.record([SQLiteLedgerTests.build(digest: 1), SQLiteLedgerTests.build(digest: 2, run: "2")], at: SQLiteLedgerTests.t1)
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM tag_history") == "1")
+        for statement in ["UPDATE build SET digest = 'sha256:x'", "DELETE FROM build", "TRUNCATE build CASCADE", "DELETE FROM tag_history",
+                          "UPDATE tag_history SET digest = 'sha256:x'", "UPDATE log_entry SET kind = 'x'", "DELETE FROM log_entry",
+                          "TRUNCATE log_entry", "DELETE FROM ledger_head", "INSERT INTO ledger_head VALUES (2, 0, 0)",
+                          "INSERT INTO build (service, repository, tag, digest, built_at, recorded_at) VALUES ('s', 'r', 't', 'nodigest', '1', '1')",
+                          "INSERT INTO build (service, repository, tag, digest, built_at, recorded_at, labels) VALUES ('s', 'r', 't', 'sha256:1', '1', '1', '{')"] {
+            #expect(throws: TestPostgresError.self, "\(statement) was allowed") { try TestPostgres.psql(url, statement) }
+        }
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM build") == "2")
+        #expect(try ledger.logSize() == 2)
+    }
+
+    @Test("the same writes make the same log on both backends: entries byte for byte, and the root")
+    func sameLog() throws {
+        let sqlite = try SQLiteLedger()
+        let postgres = try Self.open(try TestPostgres.freshDatabase())
+        // Enough leaves (40) for stored subtrees of 16 and 32, batches of several sizes, tag moves and a duplicate.
+        for batch in 0 ..< 8 {
+            let builds = try (0 ..< 5).map { index in
+                try SQLiteLedgerTests.build(index.isMultiple(of: 2) ? "rag" : "gateway", tag: "t\(index % 3)", digest: batch * 5 + index + 1, run: "\(batch)")
+            }
+            let time = Timestamp(millisecondsSinceEpoch: SQLiteLedgerTests.t1.millisecondsSinceEpoch + Int64(batch) * 1_000)
+            #expect(try sqlite.record(builds, at: time).map(\.id) == postgres.record(builds, at: time).map(\.id))
+        }
+        _ = try postgres.record([SQLiteLedgerTests.build("rag", tag: "t0", digest: 1, run: "0")], at: SQLiteLedgerTests.t3)
+        _ = try sqlite.record([SQLiteLedgerTests.build("rag", tag: "t0", digest: 1, run: "0")], at: SQLiteLedgerTests.t3)
+        let size = try sqlite.logSize()
+        #expect(size == 40)
+        #expect(try postgres.logSize() == size)
+        #expect(try postgres.logEntries(from: 0, limit: 100) == sqlite.logEntries(from: 0, limit: 100))
+        for tree in [1, 15, 16, 17, 33, 40] as [Int64] { #expect(try postgres.logRoot(size: tree) == sqlite.logRoot(size: tree)) }
+        #expect(try postgres.logRoot(size: size) == Self.root(of: postgres.logEntries(from: 0, limit: 100).map(\.leafHash)))
+        #expect(try postgres.logConsistencyProof(from: 13, to: 40) == sqlite.logConsistencyProof(from: 13, to: 40))
+        let proof = try postgres.logInclusionProof(index: 21, size: 40)
+        #expect(proof.proof == (try sqlite.logInclusionProof(index: 21, size: 40)).proof)
+        try MerkleTree.verifyInclusion(index: 21, size: 40, leafHash: proof.leafHash, proof: proof.proof, root: try postgres.logRoot(size: 40))
+        #expect(try postgres.storedSubtrees().map { "\($0.level)/\($0.index)" } == sqlite.storedSubtrees().map { "\($0.level)/\($0.index)" })
+        #expect(try postgres.buildEvents(afterID: 0, limit: 100).map(\.event) == sqlite.buildEvents(afterID: 0, limit: 100).map(\.event))
+    }
+
+    @Test("writers on several ledgers of one database make one linear log, nothing lost")
+    func oneLogAcrossServers() async throws {
+        let url = try TestPostgres.freshDatabase()
+        let servers = try (0 ..< 3).map { _ in try Self.open(url, pool: 3) }
+        let writers = 6, batches = 15
+        let counter = try servers[0].changeCounter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0 ..< writers {
+                group.addTask {
+                    for batch in 0 ..< batches {
+                        let builds = try (0 ..< 3).map { index in
+                            try SQLiteLedgerTests.build("svc\(writer)", tag: "t\(index)", digest: (writer * 1_000 + batch) * 10 + index + 1, run: "\(batch)")
+                        }
+                        _ = try servers[writer % servers.count].record(builds, at: SQLiteLedgerTests.t1)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let total = Int64(writers * batches * 3)
+        for server in servers {
+            #expect(try server.logSize() == total)
+            #expect(try server.builds(matching: .init(limit: 10_000)).count == Int(total))
+        }
+        let entries = try servers[1].logEntries(from: 0, limit: 10_000)
+        #expect(entries.map(\.index) == Array(0 ..< total))
+        #expect(Set(entries.map(\.data)).count == Int(total))
+        #expect(try servers[2].logRoot(size: total) == Self.root(of: entries.map(\.leafHash)))
+        // Every write moved the counter every server reads.
+        #expect(try servers[2].changeCounter() == counter + Int64(writers * batches))
+    }
+
+    @Test("a database nobody listens on is unreachable, named by host and port without the password")
+    func unreachable() throws {
+        #expect {
+            _ = try PostgresLedger(address: PostgresAddress("postgres://shiplog:secret@127.0.0.1:1/shiplog"), poolSize: 1)
+        } throws: { error in
+            guard case let .unreachable(detail) = error as? LedgerError else { return false }
+            return detail.contains("127.0.0.1:1") && !detail.contains("secret")
+        }
+    }
+}
