@@ -129,7 +129,7 @@ let package = Package(
             name: "shiplog",
             dependencies: [
                 // The executable assembles the doors: it opens the store, reads the environment, bootstraps logging and metrics.
-                "ShiplogApp", "ShiplogCore", "ShiplogCrypto", "ShiplogStore", "ShiplogServer", "ShiplogRemote", "ShiplogRegistry", "ShiplogMCP",
+                "ShiplogApp", "ShiplogCore", "ShiplogCrypto", "ShiplogStore", "ShiplogPostgres", "ShiplogServer", "ShiplogRemote", "ShiplogRegistry", "ShiplogMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Policy files may be YAML; the CLI converts them to the JSON form every other door takes.
                 .product(name: "Yams", package: "Yams"),

@@ -66,12 +66,17 @@ extension LogKeyFile {
 package enum LogKey: Sendable {
     case file(LogKeyFile)
     case loaded(LogSigner)
+    /// No key was named (why, in words a user acts on): nothing to check with, and none may be created.
+    case missing(String)
 
-    /// The signer; nil when it is a file that does not exist and `create` is false.
-    func signer(create: Bool) throws(LedgerError) -> LogSigner? {
+    /// The signer; nil when it is a file that does not exist, or no key was named, and `create` is false.
+    package func signer(create: Bool) throws(LedgerError) -> LogSigner? {
         switch self {
-        case let .file(file): try file.signer(create: create)
-        case let .loaded(signer): signer
+        case let .file(file): return try file.signer(create: create)
+        case let .loaded(signer): return signer
+        case let .missing(reason):
+            guard create else { return nil }
+            throw .invalidInput(InvalidInput(field: "SHIPLOG_LOG_KEY", reason: reason))
         }
     }
 
@@ -79,6 +84,7 @@ package enum LogKey: Sendable {
         switch self {
         case let .file(file): file.path
         case .loaded: "loaded at start"
+        case .missing: "SHIPLOG_LOG_KEY (unset)"
         }
     }
 }

@@ -86,7 +86,7 @@ package enum ShiplogHTTPServer {
                 let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
                     ?? "\(configuration.host):\(configuration.port)"
                 // One line on standard output that scripts (and the end-to-end test) can read the port from.
-                FileHandle.standardOutput.write(Data("shiplog listening on http://\(address) (database \(configuration.databasePath))\n".utf8))
+                FileHandle.standardOutput.write(Data("shiplog listening on http://\(address) (database \(LedgerLocation.redacted(configuration.databasePath)))\n".utf8))
             },
             logger: logger
         )

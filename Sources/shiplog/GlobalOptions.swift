@@ -7,8 +7,11 @@ import ShiplogStore
 
 /// Options every command accepts after its own name (`shiplog builds --json`).
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger file (env SHIPLOG_DB).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The ledger: a file, or postgres://USER[:PASSWORD]@HOST[:PORT]/DB (env SHIPLOG_DB).", valueName: "path|url"))
     var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("Connections to a PostgreSQL ledger, at most (env SHIPLOG_DB_POOL, 10).", valueName: "n"))
+    var dbPool: Int?
 
     @Option(name: .long, help: ArgumentHelp("Run the command against this shiplog server instead (env SHIPLOG_SERVER).", valueName: "url"))
     var server: String?
@@ -36,19 +39,27 @@ struct GlobalOptions: ParsableArguments {
     /// The passphrase of encrypted private key files.
     static var keyPassphrase: String? { environment("SHIPLOG_KEY_PASSPHRASE") }
 
-    /// The log's checkpoint key for a ledger file: `SHIPLOG_LOG_KEY`, else beside the file.
-    static func logKey(database: String) -> LogKeyFile {
-        let origin = environment("SHIPLOG_LOG_ORIGIN")
-        return environment("SHIPLOG_LOG_KEY").map { LogKeyFile(path: $0, origin: origin) } ?? LogKeyFile(beside: database, origin: origin)
-    }
-
     /// The ledger the command runs against: a server when one is named, else the local file.
     func api() throws(LedgerError) -> any LedgerAPI {
         if let serverURL { return try RemoteLedger(server: serverURL, token: token ?? Self.environment("SHIPLOG_TOKEN")) }
-        let store = try SQLiteLedger(path: databasePath)
-        var ledger = ReleaseLedger(store: store)
+        let database = try LedgerDatabase.open(databasePath, pool: try poolSize())
+        var ledger = ReleaseLedger(store: database.store)
         ledger.progress = TerminalProgress.standardError?.report
-        return LocalLedger(ledger: ledger, logKey: .file(Self.logKey(database: databasePath)))
+        return LocalLedger(ledger: ledger, logKey: database.logKey)
+    }
+
+    /// `--db-pool`, else SHIPLOG_DB_POOL, else 10.
+    func poolSize() throws(LedgerError) -> Int {
+        try Self.poolSize(flag: dbPool, environment: Self.environment("SHIPLOG_DB_POOL"))
+    }
+
+    static func poolSize(flag: Int?, environment: String?) throws(LedgerError) -> Int {
+        if let flag { return flag }
+        guard let text = environment else { return LedgerDatabase.defaultPool }
+        guard let number = Int(text) else {
+            throw .invalidInput(InvalidInput(field: "SHIPLOG_DB_POOL", value: text, reason: "a number of connections, 1 to 1000"))
+        }
+        return number
     }
 
     /// The application names what was wrong by its fields; the CLI, by the flags that set them.

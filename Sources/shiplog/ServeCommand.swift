@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the /v1 API, /healthz, /readyz, /metrics and /openapi.yaml over HTTP.",
         discussion: """
             Each setting comes from its flag, else its SHIPLOG_* variable, else the default: --host SHIPLOG_HOST
-            (127.0.0.1), --port SHIPLOG_PORT (8080; 0 picks a free port), --db SHIPLOG_DB (./shiplog.sqlite),
+            (127.0.0.1), --port SHIPLOG_PORT (8080; 0 picks a free port), --db SHIPLOG_DB (./shiplog.sqlite, or a postgres:// URL;
+            --db-pool SHIPLOG_DB_POOL connections, 10; SHIPLOG_LOG_KEY names the checkpoint key every server on it shares),
             --max-body-bytes SHIPLOG_MAX_BODY_BYTES (1048576), --open-reads SHIPLOG_OPEN_READS (false), --session-hours SHIPLOG_SESSION_HOURS (12),
             --log-level SHIPLOG_LOG_LEVEL (info), --oidc-issuer/--oidc-audience/--oidc-jwks SHIPLOG_OIDC_* (off), --checkpoint-interval SHIPLOG_CHECKPOINT_INTERVAL (60 seconds; 0: only at
             start and stop). Stops on SIGTERM or SIGINT after in-flight requests finish, signing a last checkpoint.
@@ -24,7 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The address to listen on.") var host: String?
     @Option(help: "The port to listen on.") var port: Int?
-    @Option(help: ArgumentHelp("The ledger file.", valueName: "path")) var db: String?
+    @Option(help: ArgumentHelp("The ledger: a file, or postgres://USER[:PASSWORD]@HOST[:PORT]/DB shared with other servers.", valueName: "path|url"))
+    var db: String?
+    @Option(help: ArgumentHelp("Connections to a PostgreSQL ledger, at most (SHIPLOG_DB_POOL, 10).", valueName: "n")) var dbPool: Int?
     @Option(help: "Request bodies larger than this are refused with 413.") var maxBodyBytes: Int?
     @Flag(help: "Let GET requests through without a token.") var openReads = false
     @Option(help: "Hours a web page sign-in lasts (1 to 720; SHIPLOG_SESSION_HOURS, 12).") var sessionHours: Int?
@@ -66,16 +69,16 @@ struct ServeCommand: AsyncParsableCommand {
                     throw LedgerError.invalidInput(InvalidInput(field: "--oidc-jwks", reason: error.description))
                 }
             }
-            let store = try SQLiteLedger(path: configuration.databasePath)
-            let logKey = GlobalOptions.logKey(database: configuration.databasePath)
+            let database = try LedgerDatabase.open(configuration.databasePath, pool: try GlobalOptions.poolSize(
+                flag: dbPool, environment: GlobalOptions.environment("SHIPLOG_DB_POOL")))
             // The checkpoint key is loaded before the first request: the trust store refuses it from the start,
-            // and no request reads the file.
-            guard let signer = try logKey.signer(create: true) else { throw LedgerError.storage("the log key \(logKey.path) could not be created") }
-            let ledger = ReleaseLedger(store: store, logKeyID: signer.publicKey.keyID)
+            // and no request reads the file. Servers sharing a PostgreSQL ledger sign with the one key file they all have.
+            guard let signer = try database.logKey.signer(create: true) else { throw LedgerError.storage("the log key could not be created") }
+            let ledger = ReleaseLedger(store: database.store, logKeyID: signer.publicKey.keyID)
             // Readers are served the latest checkpoint (only writers sign new ones): start with a current one.
             _ = try ledger.checkpointIfGrown(signer: signer)
             try await ShiplogHTTPServer.run(ledger: ledger, logSigner: signer, configuration: configuration, metrics: metrics, logger: logger)
-            try store.close()
+            try database.close()
             logger.info("shiplog stopped; database closed")
         } catch let error as LedgerError {
             Terminal.fail(error)
