@@ -150,15 +150,19 @@ let package = Package(
         ),
         // Test helpers only: fixture paths and temporary directories.
         .target(name: "ShiplogTestSupport", swiftSettings: strict),
+        // Test helpers: the two store backends a parameterised suite runs on.
+        .target(name: "ShiplogTestBackends", dependencies: ["ShiplogCore", "ShiplogStore", "ShiplogPostgres", "ShiplogTestSupport"],
+                swiftSettings: strict),
         .testTarget(name: "ShiplogCryptoTests", dependencies: ["ShiplogCrypto", "ShiplogTestSupport"], swiftSettings: strict),
         .testTarget(name: "ShiplogCoreTests", dependencies: ["ShiplogCore", "ShiplogTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ShiplogStoreTests",
-            dependencies: ["ShiplogStore", "ShiplogPostgres", "ShiplogCore", "ShiplogCrypto", "ShiplogTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ShiplogStore", "ShiplogPostgres", "ShiplogCore", "ShiplogCrypto", "ShiplogTestSupport", "ShiplogTestBackends",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(
             name: "ShiplogAppTests",
-            dependencies: ["ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogCrypto", "ShiplogTestSupport"],
+            dependencies: ["ShiplogApp", "ShiplogStore", "ShiplogCore", "ShiplogCrypto", "ShiplogTestSupport", "ShiplogTestBackends"],
             swiftSettings: strict),
         .testTarget(
             name: "ShiplogServerTests",

@@ -3,6 +3,7 @@ import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
 import ShiplogStore
+import ShiplogTestBackends
 import ShiplogTestSupport
 import Testing
 
@@ -20,11 +21,11 @@ struct AttestationTests {
         return Data(DSSEEnvelope(payloadType: DSSEEnvelope.inTotoPayloadType, payload: statement, signatures: [.init(signature: try key.sign(pae))]).json)
     }
 
-    @Test("valid with a trusted key, key-unknown without, key-revoked after; the same envelope twice is one record")
-    func judgedNow() throws {
+    @Test("valid with a trusted key, key-unknown without, key-revoked after; the same envelope twice is one record", arguments: StoreBackend.allCases)
+    func judgedNow(_ backend: StoreBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let ledger = ReleaseLedger(store: try SQLiteLedger(path: directory.path("l.sqlite")))
+        let ledger = ReleaseLedger(store: try backend.open(in: directory))
         let key = try PrivateKey.generate(.ecdsaP256)
         let repository = try Repository(parsing: Self.repository)
         let digest = try Self.digest("a")
@@ -47,11 +48,11 @@ struct AttestationTests {
         #expect(try ledger.attestations(repository: repository, digest: digest).first?.reason == .keyRevoked)
     }
 
-    @Test("imported by subjects: one record per named image; a subject without a name, or none usable, is refused")
-    func subjects() throws {
+    @Test("imported by subjects: one record per named image; a subject without a name, or none usable, is refused", arguments: StoreBackend.allCases)
+    func subjects(_ backend: StoreBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let ledger = ReleaseLedger(store: try SQLiteLedger(path: directory.path("l.sqlite")))
+        let ledger = ReleaseLedger(store: try backend.open(in: directory))
         let key = try PrivateKey.generate(.ed25519)
         let a = try Self.digest("a"), b = try Self.digest("b")
         let statement = #"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"\#(Self.repository)","digest":{"sha256":"\#(a.encoded)"}},"#
@@ -73,11 +74,11 @@ struct AttestationTests {
         #expect { try ledger.importAttestations(try signed(none), source: "none.json", target: .subjects) } throws: { "\($0)".contains("sha256") }
     }
 
-    @Test("buildx provenance is recorded unsigned (v0.2 or v1 by its shape); an empty one records nothing")
-    func buildxProvenance() throws {
+    @Test("buildx provenance is recorded unsigned (v0.2 or v1 by its shape); an empty one records nothing", arguments: StoreBackend.allCases)
+    func buildxProvenance(_ backend: StoreBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let ledger = ReleaseLedger(store: try SQLiteLedger(path: directory.path("l.sqlite")))
+        let ledger = ReleaseLedger(store: try backend.open(in: directory))
         let fixture = try Fixtures.data("buildx/docs_build_metadata_file_load.json")
         let context = BuildxMetadata.Context(image: try ImageReference(parsing: "\(Self.repository):v1"))
         _ = try ledger.ingestBuildxMetadata(fixture, source: "docs.json", context: context)
@@ -100,11 +101,11 @@ struct AttestationTests {
         #expect(try ledger.verifyLog(logKey: nil).intact)
     }
 
-    @Test("image shows attestations beside signatures")
-    func inImage() throws {
+    @Test("image shows attestations beside signatures", arguments: StoreBackend.allCases)
+    func inImage(_ backend: StoreBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let ledger = ReleaseLedger(store: try SQLiteLedger(path: directory.path("l.sqlite")))
+        let ledger = ReleaseLedger(store: try backend.open(in: directory))
         let key = try PrivateKey.generate(.ecdsaP256)
         _ = try ledger.trust(key.publicKey, name: "ci")
         let repository = try Repository(parsing: Self.repository)

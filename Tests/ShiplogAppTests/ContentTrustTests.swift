@@ -3,6 +3,7 @@ import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
 import ShiplogStore
+import ShiplogTestBackends
 import ShiplogTestSupport
 import Testing
 
@@ -10,16 +11,16 @@ import Testing
 struct ContentTrustTests {
     static let digestText = "sha256:d34db33fd34db33fd34db33fd34db33fd34db33fd34db33fd34db33fd34db33f"
 
-    static func ledger() throws -> ReleaseLedger { ReleaseLedger(store: try SQLiteLedger()) }
+    static func ledger(_ backend: StoreBackend = .sqlite) throws -> ReleaseLedger { ReleaseLedger(store: try backend.open()) }
 
     static func image(_ repository: String = "example.com/test/image") throws -> (Repository, Digest) {
         (try Repository(parsing: repository), try Digest(parsing: digestText))
     }
 
-    @Test("the payload shiplog signs equals cosign's own test payload byte for byte")
-    func payloadMatchesCosign() throws {
+    @Test("the payload shiplog signs equals cosign's own test payload byte for byte", arguments: StoreBackend.allCases)
+    func payloadMatchesCosign(_ backend: StoreBackend) throws {
         let (repository, digest) = try Self.image()
-        let ledger = try Self.ledger()
+        let ledger = try Self.ledger(backend)
         let signed = try ledger.sign(repository: repository, digest: digest, with: try PrivateKey.generate(.ecdsaP256))
         #expect(signed.payload == Array(try Fixtures.data("cosign/sigstore_payload_test_no_claims.json")))
     }

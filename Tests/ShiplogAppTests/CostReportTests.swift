@@ -2,6 +2,7 @@ import Foundation
 import ShiplogApp
 import ShiplogCore
 import ShiplogStore
+import ShiplogTestBackends
 import ShiplogTestSupport
 import Testing
 
@@ -9,9 +10,9 @@ import Testing
 struct CostReportTests {
     static let observations = SampleExports.langfuseObservations
 
-    @Test("re-ingesting a day replaces it; the report reconciles with the samples to the micro-dollar")
-    func reconcile() throws {
-        let ledger = ReleaseLedger(store: try SQLiteLedger())
+    @Test("re-ingesting a day replaces it; the report reconciles with the samples to the micro-dollar", arguments: StoreBackend.allCases)
+    func reconcile(_ backend: StoreBackend) throws {
+        let ledger = ReleaseLedger(store: try backend.open())
         let daily = try Fixtures.data("langfuse/docs_daily_metrics_example.json")
         _ = try ledger.ingestLangfuse(daily, source: "d", service: "orders-agent", mapping: nil)
         let again = try ledger.ingestLangfuse(daily, source: "d", service: "orders-agent", mapping: nil)

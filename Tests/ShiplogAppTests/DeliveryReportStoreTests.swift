@@ -3,6 +3,7 @@ import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
 import ShiplogStore
+import ShiplogTestBackends
 import ShiplogTestSupport
 import Testing
 
@@ -20,12 +21,12 @@ struct DeliveryReportStoreTests {
         }
     }
 
-    @Test("finished deploys only; the commit time of the build with the deploy's tag; a mark made a week later fails its deploy")
-    func throughTheStore() throws {
+    @Test("finished deploys only; the commit time of the build with the deploy's tag; a mark made a week later fails its deploy", arguments: StoreBackend.allCases)
+    func throughTheStore(_ backend: StoreBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let clock = Clock()
-        let ledger = ReleaseLedger(store: try SQLiteLedger(path: directory.path("l.sqlite")), clock: { clock.read() })
+        let ledger = ReleaseLedger(store: try backend.open(in: directory), clock: { clock.read() })
         let repository = try Repository(parsing: "ghcr.io/acme/api")
         let digest = try Digest(parsing: "sha256:" + String(repeating: "a", count: 64))
         let other = try Digest(parsing: "sha256:" + String(repeating: "b", count: 64))

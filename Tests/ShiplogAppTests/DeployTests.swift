@@ -3,6 +3,7 @@ import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
 import ShiplogStore
+import ShiplogTestBackends
 import Testing
 
 /// Every edge of the contract's definitions of live, good, last-known-good and the rollback plan.
@@ -16,8 +17,8 @@ struct DeployTests {
         var ledger: ReleaseLedger
         var key: PrivateKey
 
-        init() throws {
-            ledger = ReleaseLedger(store: try SQLiteLedger())
+        init(_ backend: StoreBackend) throws {
+            ledger = ReleaseLedger(store: try backend.open())
             key = try PrivateKey.generate(.ecdsaP256)
             _ = try ledger.trust(try key.publicKey, name: "ci")
         }
@@ -60,9 +61,9 @@ struct DeployTests {
         }
     }
 
-    @Test("a failed live deploy is live and not good; the plan redeploys the LKG")
-    func failedLiveDeploy() throws {
-        let world = try World()
+    @Test("a failed live deploy is live and not good; the plan redeploys the LKG", arguments: StoreBackend.allCases)
+    func failedLiveDeploy(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
         try world.deploy(1)
         try world.deploy(2, finish: .failed, checks: [])
@@ -78,9 +79,9 @@ struct DeployTests {
         #expect(plan[0].fromDigest == Self.digest(2))
     }
 
-    @Test("an in-progress deploy is live and not good")
-    func inProgress() throws {
-        let world = try World()
+    @Test("an in-progress deploy is live and not good", arguments: StoreBackend.allCases)
+    func inProgress(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
         try world.deploy(1)
         try world.deploy(2, finish: nil, checks: [])
@@ -88,9 +89,9 @@ struct DeployTests {
         #expect(try world.live()[0].good == false)
     }
 
-    @Test("succeeded with a failed check is not good; the LKG is the deploy before it")
-    func succeededWithFailedCheck() throws {
-        let world = try World()
+    @Test("succeeded with a failed check is not good; the LKG is the deploy before it", arguments: StoreBackend.allCases)
+    func succeededWithFailedCheck(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
         try world.deploy(1, checks: [.pass, .skip])
         try world.deploy(2, checks: [.pass, .fail])
@@ -98,9 +99,9 @@ struct DeployTests {
         #expect(try world.lkg() == Self.digest(1))
     }
 
-    @Test("if the live deploy is good, it is the LKG and the plan says none")
-    func liveIsGood() throws {
-        let world = try World()
+    @Test("if the live deploy is good, it is the LKG and the plan says none", arguments: StoreBackend.allCases)
+    func liveIsGood(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
         try world.deploy(1)
         let id = try world.deploy(2)
@@ -108,9 +109,9 @@ struct DeployTests {
         #expect(try world.plan().map(\.action) == [.none])
     }
 
-    @Test("a digest marked bad makes every deploy of it not good")
-    func markedBad() throws {
-        let world = try World()
+    @Test("a digest marked bad makes every deploy of it not good", arguments: StoreBackend.allCases)
+    func markedBad(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
         try world.deploy(1)
         try world.deploy(2)
@@ -121,9 +122,9 @@ struct DeployTests {
         #expect(try world.lkg() == Self.digest(2))
     }
 
-    @Test("the same digest redeployed: the newest deploy is the one live and the LKG")
-    func redeployed() throws {
-        let world = try World()
+    @Test("the same digest redeployed: the newest deploy is the one live and the LKG", arguments: StoreBackend.allCases)
+    func redeployed(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
         try world.deploy(1)
         try world.deploy(2, finish: .failed)
@@ -135,9 +136,9 @@ struct DeployTests {
         #expect(plan.map(\.action) == [.noGoodDeploy], "digest 2 failed and digest 1 is the live one")
     }
 
-    @Test("--to-previous: the newest good deploy whose digest differs from the live one")
-    func toPrevious() throws {
-        let world = try World()
+    @Test("--to-previous: the newest good deploy whose digest differs from the live one", arguments: StoreBackend.allCases)
+    func toPrevious(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
         try world.deploy(1)
         try world.deploy(2)
@@ -150,18 +151,18 @@ struct DeployTests {
         #expect(throws: LedgerError.self) { _ = try world.plan(toPrevious: true) }
     }
 
-    @Test("no good deploy at all")
-    func noGoodDeploy() throws {
-        let world = try World()
+    @Test("no good deploy at all", arguments: StoreBackend.allCases)
+    func noGoodDeploy(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
         try world.deploy(1, finish: .failed)
         #expect(try world.lkg() == nil)
         #expect(try world.plan().map(\.action) == [.noGoodDeploy])
     }
 
-    @Test("the gate refuses an unsigned digest in a protected environment, and records the refusal")
-    func gateRefusesUnsigned() throws {
-        let world = try World()
+    @Test("the gate refuses an unsigned digest in a protected environment, and records the refusal", arguments: StoreBackend.allCases)
+    func gateRefusesUnsigned(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: true)
         let outcome = try world.ledger.startDeploy(environment: "prod", slot: nil, service: "gateway", image: try world.image(1), actor: nil)
         guard case let .refused(verification, nil) = outcome else {
@@ -175,9 +176,9 @@ struct DeployTests {
         #expect(try world.live()[0].good)
     }
 
-    @Test("a revoked key in a protected environment: deploys it signed are no longer good, and the gate refuses")
-    func revokedKey() throws {
-        let world = try World()
+    @Test("a revoked key in a protected environment: deploys it signed are no longer good, and the gate refuses", arguments: StoreBackend.allCases)
+    func revokedKey(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: true)
         try world.sign(1)
         try world.sign(2)
@@ -202,9 +203,9 @@ struct DeployTests {
         #expect(try world.live()[0].good)
     }
 
-    @Test("slots: a switch and a switch back; the plan switches back when the old slot is all good")
-    func slots() throws {
-        let world = try World()
+    @Test("slots: a switch and a switch back; the plan switches back when the old slot is all good", arguments: StoreBackend.allCases)
+    func slots(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         let prod = try world.ledger.createEnvironment(name: "prod", slots: ["blue", "green"], requireSignature: false)
         #expect(prod.activeSlot == "blue")
         for service in ["gateway", "rag"] {
@@ -236,9 +237,9 @@ struct DeployTests {
         #expect(redeploy[0].digest == Self.digest(2), "the newest good deploy of gateway in prod, in any slot")
     }
 
-    @Test("invalid transitions and unknown names are input errors")
-    func invalidTransitions() throws {
-        let world = try World()
+    @Test("invalid transitions and unknown names are input errors", arguments: StoreBackend.allCases)
+    func invalidTransitions(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: ["blue", "green"], requireSignature: false)
         let id = try world.deploy(1, slot: "blue")
         let inputErrors: [() throws -> Void] = [
@@ -259,9 +260,9 @@ struct DeployTests {
         }
     }
 
-    @Test("deploy by tag stores the digest the tag named at that moment")
-    func deployByTag() throws {
-        let world = try World()
+    @Test("deploy by tag stores the digest the tag named at that moment", arguments: StoreBackend.allCases)
+    func deployByTag(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.ledger.createEnvironment(name: "prod", slots: [], requireSignature: false)
         let repository = try Repository(parsing: Self.repository)
         _ = try world.ledger.recordBuild(NewBuild(service: "gateway", repository: repository, tag: "stable", digest: try Digest(parsing: Self.digest(1))))

@@ -3,6 +3,7 @@ import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
 import ShiplogStore
+import ShiplogTestBackends
 import ShiplogTestSupport
 import Synchronization
 import Testing
@@ -25,9 +26,9 @@ struct PolicyLedgerTests {
         let ci: PrivateKey
         let releaseManager: PrivateKey
 
-        init(path: String? = nil) throws {
+        init(_ backend: StoreBackend = .sqlite, path: String? = nil) throws {
             let clock = clock
-            ledger = ReleaseLedger(store: try path.map { try SQLiteLedger(path: $0) } ?? SQLiteLedger(), clock: { clock.read() })
+            ledger = ReleaseLedger(store: try path.map { try SQLiteLedger(path: $0) } ?? backend.open(), clock: { clock.read() })
             ci = try PrivateKey.generate(.ecdsaP256)
             releaseManager = try PrivateKey.generate(.ed25519)
             _ = try ledger.trust(try ci.publicKey, name: "ci")
@@ -91,9 +92,9 @@ struct PolicyLedgerTests {
         """#
     static let allPassed: [String: CheckStatus] = ["health": .pass, "mcp-tools": .pass, "e2e": .pass]
 
-    @Test("the reference team's prod: every rule refuses until met, each violation listed and recorded; then it deploys")
-    func referenceProd() throws {
-        let world = try World()
+    @Test("the reference team's prod: every rule refuses until met, each violation listed and recorded; then it deploys", arguments: StoreBackend.allCases)
+    func referenceProd(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         let set = try world.setPolicy("prod", Self.prodPolicy)
         #expect(set.version == 1)
         let first = try #require(try world.refusal(1, env: "prod"))
@@ -120,9 +121,9 @@ struct PolicyLedgerTests {
         #expect(try world.ledger.verifyLog(logKey: nil, requireSignatures: false).intact)
     }
 
-    @Test("an image from another registry is refused by repositories")
-    func repositories() throws {
-        let world = try World()
+    @Test("an image from another registry is refused by repositories", arguments: StoreBackend.allCases)
+    func repositories(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.setPolicy("prod", #"{"repositories":["registry.digitalocean.com/the-shop-infra/*"]}"#)
         let outside = try world.image(1, registry: "ghcr.io/someone")
         guard case let .refused(_, decision?) = try world.ledger.startDeploy(environment: "prod", slot: nil, service: "gateway", image: outside,
@@ -134,9 +135,9 @@ struct PolicyLedgerTests {
         #expect(try world.deploy(1, env: "prod") != nil)
     }
 
-    @Test("audit mode: allowed, its violations recorded with the deploy; goodness unchanged; the floor of --require-signature kept")
-    func auditMode() throws {
-        let world = try World()
+    @Test("audit mode: allowed, its violations recorded with the deploy; goodness unchanged; the floor of --require-signature kept", arguments: StoreBackend.allCases)
+    func auditMode(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.setPolicy("prod", #"{"mode":"audit","signatures":{"min":2},"checks":["e2e"]}"#)
         let deploy = try #require(try world.deploy(1, env: "prod"))
         #expect(deploy.policyViolations.map(\.rule) == [.signatures])
@@ -153,9 +154,9 @@ struct PolicyLedgerTests {
         #expect(try world.refusal(2, env: "secure") == nil)
     }
 
-    @Test("good needs each policy check passed (a missing check is not a pass); LKG and the rollback plan follow")
-    func checksDecideGoodness() throws {
-        let world = try World()
+    @Test("good needs each policy check passed (a missing check is not a pass); LKG and the rollback plan follow", arguments: StoreBackend.allCases)
+    func checksDecideGoodness(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.setPolicy("prod", #"{"checks":["health","mcp-tools","e2e"]}"#)
         try world.deploy(1, env: "prod", checks: Self.allPassed)
         try world.deploy(2, env: "prod", checks: ["health": .pass, "mcp-tools": .pass])
@@ -168,9 +169,9 @@ struct PolicyLedgerTests {
         #expect(plan.actions.first?.digest == (try world.image(1).digest?.description))
     }
 
-    @Test("revoking a key makes deploys it vouched for not good at once, under the policy too")
-    func revocationIsRetroactive() throws {
-        let world = try World()
+    @Test("revoking a key makes deploys it vouched for not good at once, under the policy too", arguments: StoreBackend.allCases)
+    func revocationIsRetroactive(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.setPolicy("prod", #"{"signatures":{"min":2,"keys":["ci","release-manager"]}}"#)
         try world.sign(1, with: world.ci)
         try world.sign(1, with: world.releaseManager)
@@ -184,9 +185,9 @@ struct PolicyLedgerTests {
         #expect(try world.ledger.checkPolicy(environment: "prod", image: try world.image(1)).allowed == false)
     }
 
-    @Test("a revoked key stops an attestation counting at once, although its verification is cached")
-    func attestationRevocation() throws {
-        let world = try World()
+    @Test("a revoked key stops an attestation counting at once, although its verification is cached", arguments: StoreBackend.allCases)
+    func attestationRevocation(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.setPolicy("prod", #"{"attestations":[{"type":"slsaprovenance1","keys":["ci"]}]}"#)
         try world.attest(1, workflowRepository: "https://github.com/the-shop/infra", by: world.ci)
         #expect(try world.ledger.checkPolicy(environment: "prod", image: try world.image(1)).allowed)
@@ -197,9 +198,9 @@ struct PolicyLedgerTests {
         #expect(after.violations.map(\.rule) == [.attestations])
     }
 
-    @Test("a refused policy leaves the one in force; each set is a new version in the log")
-    func badPolicyKeepsOld() throws {
-        let world = try World()
+    @Test("a refused policy leaves the one in force; each set is a new version in the log", arguments: StoreBackend.allCases)
+    func badPolicyKeepsOld(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.setPolicy("prod", #"{"checks":["e2e"]}"#)
         let before = try world.ledger.store.logSize()
         for bad in [#"{"signatures":{"keys":["nobody"]}}"#, #"{"soak":{"environment":"prod","duration":"1h"}}"#,
@@ -216,9 +217,9 @@ struct PolicyLedgerTests {
         #expect(throws: LedgerError.self) { try world.setPolicy("nowhere", #"{}"#) }
     }
 
-    @Test("policy audit: which recorded deploys the current policy would have refused, and why (soak as of each start)")
-    func audit() throws {
-        let world = try World()
+    @Test("policy audit: which recorded deploys the current policy would have refused, and why (soak as of each start)", arguments: StoreBackend.allCases)
+    func audit(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         try world.deploy(1, env: "staging")
         world.clock.advance(hours: 2)
         try world.sign(1, with: world.ci)
@@ -240,9 +241,9 @@ struct PolicyLedgerTests {
         #expect(throws: LedgerError.self) { try world.ledger.auditPolicy(environment: "staging", since: nil) }
     }
 
-    @Test("promote: the newest good in staging that prod allows; none when live; blocked with the violations")
-    func promote() throws {
-        let world = try World()
+    @Test("promote: the newest good in staging that prod allows; none when live; blocked with the violations", arguments: StoreBackend.allCases)
+    func promote(_ backend: StoreBackend) throws {
+        let world = try World(backend)
         _ = try world.setPolicy("prod", #"{"signatures":{"min":1},"soak":{"environment":"staging","duration":"1h"}}"#)
         for (n, service) in [(1, "gateway"), (2, "rag"), (3, "state")] {
             try world.sign(n, with: world.ci, service: service)

@@ -2,6 +2,7 @@ import Foundation
 import ShiplogApp
 import ShiplogCore
 import ShiplogStore
+import ShiplogTestBackends
 import ShiplogTestSupport
 import Testing
 
@@ -23,9 +24,9 @@ struct RegistryEventTests {
     static let manifest = "application/vnd.oci.image.manifest.v1+json"
     static let layer = "application/vnd.oci.image.layer.v1.tar+gzip"
 
-    @Test("push moves the tag, pull counts once per event id, blob events are ignored, delete closes the tag")
-    func lifecycle() throws {
-        let ledger = ReleaseLedger(store: try SQLiteLedger())
+    @Test("push moves the tag, pull counts once per event id, blob events are ignored, delete closes the tag", arguments: StoreBackend.allCases)
+    func lifecycle(_ backend: StoreBackend) throws {
+        let ledger = ReleaseLedger(store: try backend.open())
         let repository = try Repository(parsing: "registry.example.com/acme/api")
         // A build tells which service the repository belongs to.
         _ = try ledger.recordBuild(NewBuild(service: "orders-agent", repository: repository, tag: "v0", digest: try Digest(parsing: Self.digestB)))
@@ -73,9 +74,9 @@ struct RegistryEventTests {
         #expect(verification.treeSize == 3, "build, tag pushed, tag removed")
     }
 
-    @Test("a bad payload writes nothing")
-    func atomic() throws {
-        let ledger = ReleaseLedger(store: try SQLiteLedger())
+    @Test("a bad payload writes nothing", arguments: StoreBackend.allCases)
+    func atomic(_ backend: StoreBackend) throws {
+        let ledger = ReleaseLedger(store: try backend.open())
         var data = Self.envelope([("p1", "push", "v1", Self.digestA, Self.manifest, 1, "2026-11-20T10:00:00Z"),
                                   ("p2", "push", "v2", "sha256:abc", Self.manifest, 1, "2026-11-20T10:00:00Z")])
         #expect(throws: LedgerError.self) { _ = try ledger.ingestRegistryEvents(data, source: "bad.json") }

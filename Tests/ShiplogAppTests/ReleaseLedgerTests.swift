@@ -2,14 +2,15 @@ import Foundation
 import ShiplogApp
 import ShiplogCore
 import ShiplogStore
+import ShiplogTestBackends
 import ShiplogTestSupport
 import Testing
 
 @Suite("Ingest through the application layer")
 struct ReleaseLedgerTests {
-    static func ledger() throws -> ReleaseLedger {
+    static func ledger(_ backend: StoreBackend = .sqlite) throws -> ReleaseLedger {
         let clock = Timestamp(millisecondsSinceEpoch: 1_764_000_000_000)
-        return ReleaseLedger(store: try SQLiteLedger(), clock: { clock })
+        return ReleaseLedger(store: try backend.open(), clock: { clock })
     }
 
     static let goodDigest = "sha256:" + String(repeating: "ab", count: 32)
@@ -21,9 +22,9 @@ struct ReleaseLedgerTests {
         return Data(#"{"commit":"c","run_id":"1","services":[\#(entries.joined(separator: ","))]}"#.utf8)
     }
 
-    @Test("re-ingesting the same file changes nothing")
-    func idempotent() throws {
-        let ledger = try Self.ledger()
+    @Test("re-ingesting the same file changes nothing", arguments: StoreBackend.allCases)
+    func idempotent(_ backend: StoreBackend) throws {
+        let ledger = try Self.ledger(backend)
         let first = try ledger.ingestPushMetadata(Self.report([Self.goodDigest, Self.goodDigest]), source: "p")
         let again = try ledger.ingestPushMetadata(Self.report([Self.goodDigest, Self.goodDigest]), source: "p")
         #expect(first.recorded == 2)
@@ -65,9 +66,9 @@ struct ReleaseLedgerTests {
         #expect(again.alreadyRecorded == first.recorded)
     }
 
-    @Test("an image shows its builds and tag history; an unknown one is not found")
-    func image() throws {
-        let ledger = try Self.ledger()
+    @Test("an image shows its builds and tag history; an unknown one is not found", arguments: StoreBackend.allCases)
+    func image(_ backend: StoreBackend) throws {
+        let ledger = try Self.ledger(backend)
         _ = try ledger.ingestPushMetadata(Self.report([Self.goodDigest]), source: "p")
         let digest = try Digest(parsing: Self.goodDigest)
         let images = try ledger.image(digest: digest, repository: nil)

@@ -3,16 +3,17 @@ import ShiplogApp
 import ShiplogCore
 import ShiplogCrypto
 import ShiplogStore
+import ShiplogTestBackends
 import ShiplogTestSupport
 import Testing
 
 @Suite("Transparency log through the application layer")
 struct TransparencyLogTests {
-    @Test("every kind of write appends one leaf; proofs verify against the roots; checkpoints sign the root")
-    func everyWriteAppends() throws {
+    @Test("every kind of write appends one leaf; proofs verify against the roots; checkpoints sign the root", arguments: StoreBackend.allCases)
+    func everyWriteAppends(_ backend: StoreBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let ledger = ReleaseLedger(store: try SQLiteLedger(path: directory.path("l.sqlite")))
+        let ledger = ReleaseLedger(store: try backend.open(in: directory))
         let key = try PrivateKey.generate(.ecdsaP256)
         let image = try ImageReference(parsing: "registry.example.com/acme/gateway@sha256:" + String(repeating: "ab", count: 32))
         let digest = try #require(image.digest)
@@ -97,11 +98,11 @@ struct TransparencyLogTests {
     }
 
     /// A bulk ingest computes its events' bytes and leaf hashes on several threads, then appends them.
-    @Test("a bulk ingest of 1,000 builds appends one leaf per new build, in id order, each matching its row")
-    func bulkIngest() throws {
+    @Test("a bulk ingest of 1,000 builds appends one leaf per new build, in id order, each matching its row", arguments: StoreBackend.allCases)
+    func bulkIngest(_ backend: StoreBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let ledger = ReleaseLedger(store: try SQLiteLedger(path: directory.path("l.sqlite")))
+        let ledger = ReleaseLedger(store: try backend.open(in: directory))
         _ = try ledger.createEnvironment(name: "dev", slots: [], requireSignature: false)
         func report(_ range: Range<Int>) -> Data {
             let services = range.map { index in

@@ -2,23 +2,9 @@ import Foundation
 import ShiplogCore
 import ShiplogPostgres
 import ShiplogStore
+import ShiplogTestBackends
 import ShiplogTestSupport
 import Testing
-
-/// The two backends behind the same store protocols: each behaviour below is asked of both.
-enum StoreBackend: String, CaseIterable, CustomTestStringConvertible {
-    case sqlite, postgres
-
-    var testDescription: String { rawValue }
-
-    /// A new, empty ledger: SQLite in memory, or a fresh PostgreSQL database on the test cluster.
-    func open() throws -> any BuildStore & TransparencyLogStore & LedgerStatistics {
-        switch self {
-        case .sqlite: try SQLiteLedger()
-        case .postgres: try PostgresLedger(address: PostgresAddress(try TestPostgres.freshDatabase()), poolSize: 4)
-        }
-    }
-}
 
 @Suite("Ledger store, on SQLite and on PostgreSQL")
 struct LedgerStoreTests {
