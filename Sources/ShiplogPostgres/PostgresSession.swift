@@ -35,6 +35,11 @@ package final class PostgresSession {
         try run(sql, values).rows.map { SQLRow($0.makeRandomAccess()) }
     }
 
+    /// The rows as PostgresNIO gives them (for reading cells by their type).
+    func rawRows(_ sql: String, _ values: [SQLValue] = []) throws(LedgerError) -> [PostgresRow] {
+        try run(sql, values).rows
+    }
+
     /// The first row, if any.
     package func row(_ sql: String, _ values: [SQLValue] = []) throws(LedgerError) -> SQLRow? {
         try rows(sql, values).first

@@ -1,3 +1,4 @@
+import Foundation
 import ShiplogApp
 import ShiplogCore
 import ShiplogPostgres
@@ -11,12 +12,25 @@ enum LedgerDatabase {
     /// Connections a PostgreSQL ledger keeps at most (`--db-pool`, SHIPLOG_DB_POOL).
     static let defaultPool = 10
 
-    static func open(_ text: String, pool: Int = defaultPool) throws(LedgerError) -> LedgerDatabase {
+    /// Opens (creating a new file, unless `creating` is false) and migrates the ledger.
+    static func open(_ text: String, pool: Int = defaultPool, creating: Bool = true) throws(LedgerError) -> LedgerDatabase {
         let location: LedgerLocation
         do { location = try LedgerLocation(text) } catch { throw .invalidInput(error) }
         switch location {
-        case let .file(path): return .sqlite(try SQLiteLedger(path: path), path: path)
+        case let .file(path):
+            guard creating || FileManager.default.fileExists(atPath: path) else {
+                throw .invalidInput(InvalidInput(field: "--from", value: path, reason: "no ledger file there"))
+            }
+            return .sqlite(try SQLiteLedger(path: path), path: path)
         case let .postgres(address): return .postgres(try PostgresLedger(address: address, poolSize: pool))
+        }
+    }
+
+    /// The same ledger, as rows to copy.
+    var archive: any LedgerArchive & TransparencyLogReading {
+        switch self {
+        case let .sqlite(store, _): store
+        case let .postgres(store): store
         }
     }
 

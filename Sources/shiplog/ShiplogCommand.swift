@@ -15,7 +15,7 @@ struct ShiplogCommand: AsyncParsableCommand {
             BuildCommand.self, IngestCommand.self, BuildsCommand.self, ImageCommand.self,
             KeysCommand.self, SignCommand.self, SignatureCommand.self, VerifyCommand.self, AttestCommand.self, AttestationCommand.self, GcCommand.self,
             EnvCommand.self, DeployCommand.self, LiveCommand.self, LkgCommand.self, RollbackPlanCommand.self, PolicyCommand.self, PromoteCommand.self,
-            LogCommand.self, BackupCommand.self, TokensCommand.self, ServeCommand.self, McpCommand.self, OidcCommand.self, CostCommand.self, ReportCommand.self, LangfuseCommand.self,
+            LogCommand.self, BackupCommand.self, StoreCommand.self, TokensCommand.self, ServeCommand.self, McpCommand.self, OidcCommand.self, CostCommand.self, ReportCommand.self, LangfuseCommand.self,
         ]
     )
 }

@@ -113,6 +113,30 @@ struct PostgresLedgerTests {
         #expect(try servers[2].changeCounter() == counter + Int64(writers * batches))
     }
 
+    @Test("every table of both schemas is copied by store copy or rebuilt by a trigger, with the same columns on both")
+    func everyTableCopied() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("ledger.sqlite")
+        _ = try SQLiteLedger(path: path)
+        let url = try TestPostgres.freshDatabase()
+        _ = try Self.open(url)
+        let sqliteTables = Set(try SQLite3Shell.run(path, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            .output.split(separator: "\n").map(String.init))
+        let postgresTables = Set(try TestPostgres.psql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")
+            .split(separator: "\n").map(String.init))
+        let accounted = Set(ArchivedTable.all.map(\.name)).union(ArchivedTable.rebuilt)
+        #expect(sqliteTables.subtracting(accounted).isEmpty, "not copied: \(sqliteTables.subtracting(accounted))")
+        #expect(postgresTables.subtracting(accounted).isEmpty, "not copied: \(postgresTables.subtracting(accounted))")
+        for table in ArchivedTable.all {
+            let sqliteColumns = Set(try SQLite3Shell.run(path, "SELECT name FROM pragma_table_info('\(table.name)')").output.split(separator: "\n").map(String.init))
+            let postgresColumns = Set(try TestPostgres.psql(url, "SELECT column_name FROM information_schema.columns WHERE table_name = '\(table.name)'")
+                .split(separator: "\n").map(String.init))
+            #expect(sqliteColumns == Set(table.columns), "\(table.name) on SQLite")
+            #expect(postgresColumns == Set(table.columns), "\(table.name) on PostgreSQL")
+        }
+    }
+
     @Test("a database nobody listens on is unreachable, named by host and port without the password")
     func unreachable() throws {
         #expect {
