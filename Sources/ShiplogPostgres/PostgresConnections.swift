@@ -58,25 +58,30 @@ package final class PostgresConnections: Sendable {
             throw .unreachable("the ledger's database: no connection free after \(Int(Self.leaseTimeout)) s (--db-pool \(size))")
         }
         defer { leases.signal() }
-        let connection = try lease()
-        let session = PostgresSession(connection: connection, logger: logger)
-        do {
-            let result = try body(session)
-            giveBack(connection, healthy: !session.broken)
-            return result
-        } catch {
-            giveBack(connection, healthy: !session.broken)
-            throw error
+        var (connection, reused) = try lease()
+        while true {
+            let session = PostgresSession(connection: connection, logger: logger)
+            do {
+                let result = try body(session)
+                giveBack(connection, healthy: !session.broken)
+                return result
+            } catch {
+                giveBack(connection, healthy: !session.broken)
+                // An idle connection the database dropped (it restarted) fails on its first statement, before anything was
+                // done: the call is made again once, on a new connection.
+                guard reused, session.broken, session.completedStatements == 0 else { throw error }
+                (connection, reused) = try lease(fresh: true)
+            }
         }
     }
 
-    private func lease() throws(LedgerError) -> PostgresConnection {
-        while let connection = idle.withLock({ $0.popLast() }) {
-            if !connection.isClosed { return connection }
+    private func lease(fresh: Bool = false) throws(LedgerError) -> (PostgresConnection, reused: Bool) {
+        while !fresh, let connection = idle.withLock({ $0.popLast() }) {
+            if !connection.isClosed { return (connection, true) }
         }
         do {
             let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
-            return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
+            return (try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait(), false)
         } catch {
             throw .unreachable("the ledger's database at \(address.host):\(address.port): \(PostgresSession.describe(error))")
         }

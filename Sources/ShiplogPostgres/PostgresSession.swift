@@ -24,6 +24,8 @@ package final class PostgresSession {
     let logger: Logger
     /// Set when the connection itself failed: the pool then closes it instead of reusing it.
     private(set) var broken = false
+    /// Statements that ran to completion on this connection in this lease.
+    private(set) var completedStatements = 0
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -78,7 +80,9 @@ package final class PostgresSession {
             }
         }
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+            let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+            completedStatements += 1
+            return result
         } catch let error as PSQLError where error.code == .server {
             throw .storage(Self.describe(error))
         } catch {
