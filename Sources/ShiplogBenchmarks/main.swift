@@ -1,7 +1,7 @@
 import Foundation
 
 // shiplog-bench [GROUP...]: the speed targets of the issues, each against its reference measured in the
-// same run. Groups: record, ingest, crypto, deploys, log, server, usage, dora, registry, gc, policy, pages, mcp, oidc (default: all).
+// same run. Groups: record, ingest, crypto, deploys, log, server, usage, dora, registry, gc, policy, pages, mcp, oidc, postgres (default: all).
 // Build with `swift build -c release` first (scripts/bench does both); numbers from a debug build mean nothing.
 let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
 let shiplog = executable.deletingLastPathComponent().appending(path: "shiplog")
@@ -30,6 +30,7 @@ let groups: [(name: String, run: () throws -> [Finding])] = [
     ("pages", { try PagesBenchmark.run(in: folder, shiplog: shiplog) }),
     ("mcp", { try MCPBenchmark.run(in: folder, shiplog: shiplog) }),
     ("oidc", { try OIDCBenchmark.run(in: folder) }),
+    ("postgres", { try PostgresBenchmark.run(in: folder, shiplog: shiplog) }),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
 if let unknown = wanted.first(where: { name in !groups.contains { $0.name == name } }) {

@@ -87,6 +87,14 @@ package final class PostgresConnections: Sendable {
         }
     }
 
+    /// A connection of its own, outside the pool (the change feed's listener), without waiting for it.
+    func dial() -> EventLoopFuture<PostgresConnection> {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        return PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger)
+    }
+
+    var quietLogger: Logger { logger }
+
     private func giveBack(_ connection: PostgresConnection, healthy: Bool) {
         if healthy, !connection.isClosed {
             idle.withLock { $0.append(connection) }

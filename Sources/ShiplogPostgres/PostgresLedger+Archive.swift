@@ -13,7 +13,7 @@ extension PostgresLedger: LedgerArchive {
         try connections.withConnection { session throws(LedgerError) in
             let copied = try session.transaction { () throws(LedgerError) -> [(table: String, rows: Int)] in
                 // Writers on other servers wait: the copy is one write, under the head's lock like every other.
-                try session.execute("UPDATE ledger_head SET changes = changes + 1 WHERE id = 1")
+                try session.execute("UPDATE ledger_head SET changes = changes + 1 WHERE id = 1 RETURNING pg_notify('\(PostgresChangeFeed.channel)', '')::text")
                 for table in ArchivedTable.all where try session.row("SELECT 1 AS found FROM \(table.name) LIMIT 1") != nil {
                     throw .invalidInput(InvalidInput(field: "--to", reason: "the target ledger is not empty (its \(table.name) table has rows)"))
                 }
@@ -38,6 +38,7 @@ extension PostgresLedger: LedgerArchive {
                 return copied
             }
             frontier.withLock { $0 = nil }
+            changes.committed()
             return copied
         }
     }

@@ -7,7 +7,7 @@ extension PostgresLedger: LedgerStatistics {
             guard let row = try session.row("""
                 SELECT (SELECT count(*) FROM build) AS builds, (SELECT count(*) FROM deploy) AS deploys,
                        (SELECT count(*) FROM signature) AS signatures, (SELECT count(*) FROM attestation) AS attestations,
-                       (SELECT log_size FROM ledger_head WHERE id = 1) AS log_entries, (SELECT count(*) FROM key) AS keys
+                       (SELECT coalesce(max(leaf_index) + 1, 0) FROM log_entry) AS log_entries, (SELECT count(*) FROM key) AS keys
                 """) else { return [] }
             return try ["builds", "deploys", "signatures", "attestations", "log_entries", "keys"].map { kind throws(LedgerError) in
                 (kind, try row.integer(kind))
@@ -15,8 +15,11 @@ extension PostgresLedger: LedgerStatistics {
         }
     }
 
-    /// Moves with every committed write of any server: each write transaction bumps it while holding the head's lock.
+    /// Moves with every committed write of any server: notified to each server as it commits, or, while a server is not
+    /// listening, the counter each write transaction moves in `ledger_head`.
     package func changeCounter() throws(LedgerError) -> Int64 {
-        try single { session throws(LedgerError) in try session.row("SELECT changes FROM ledger_head WHERE id = 1")?.integer("changes") ?? 0 }
+        try changes.counter { () throws(LedgerError) in
+            try single { session throws(LedgerError) in try session.row("SELECT changes FROM ledger_head WHERE id = 1")?.integer("changes") ?? 0 }
+        }
     }
 }

@@ -2,8 +2,11 @@ import ShiplogCore
 import ShiplogCrypto
 
 extension PostgresLedger: TransparencyLogStore {
+    /// From the entries themselves, as on SQLite (what `log verify` walks); the head's own count is the appenders' bookkeeping.
     package func logSize() throws(LedgerError) -> Int64 {
-        try single { session throws(LedgerError) in try session.row("SELECT log_size FROM ledger_head WHERE id = 1")?.integer("log_size") ?? 0 }
+        try single { session throws(LedgerError) in
+            try session.row("SELECT coalesce(max(leaf_index) + 1, 0) AS size FROM log_entry")?.integer("size") ?? 0
+        }
     }
 
     package func logRoot(size: Int64) throws(LedgerError) -> [UInt8] {

@@ -14,16 +14,21 @@ package final class PostgresLedger: Sendable {
     let transparencyLog: Bool
     /// The log's frontier as of this process's last commit, reused when the head's size shows no other server appended.
     let frontier = Mutex<PostgresLogFrontier?>(nil)
+    /// Whether anything changed since an answer was kept: notifications from every server's commits.
+    let changes: PostgresChangeFeed
 
     /// Connects (`size` connections at most) and migrates the database when needed.
     package init(address: PostgresAddress, poolSize: Int = 8, transparencyLog: Bool = true) throws(LedgerError) {
-        connections = try PostgresConnections(address: address, size: poolSize)
+        let connections = try PostgresConnections(address: address, size: poolSize)
+        self.connections = connections
         self.transparencyLog = transparencyLog
+        changes = PostgresChangeFeed(connect: { connections.dial() }, logger: connections.quietLogger)
         try connections.withConnection { session throws(LedgerError) in try PostgresMigrations.apply(session) }
     }
 
     /// Closes the pool's connections (the server's shutdown).
     package func close() {
+        changes.close()
         connections.close()
     }
 
@@ -41,7 +46,14 @@ package final class PostgresLedger: Sendable {
     func write<T>(_ body: (PostgresSession, PostgresLogAppender?) throws(LedgerError) -> T) throws(LedgerError) -> T {
         try connections.withConnection { session throws(LedgerError) in
             let (result, appender) = try session.transaction { () throws(LedgerError) in
-                guard let head = try session.row("UPDATE ledger_head SET changes = changes + 1 WHERE id = 1 RETURNING log_size") else {
+                // The head's lock first (every write takes it, so none waits on another in a different order), the counter
+                // moved, and every server told when this commits. The log's size comes from the locked row itself: after
+                // waiting for the lock, PostgreSQL returns the row as the previous writer committed it (a subquery here would
+                // read the snapshot from before the wait).
+                guard let head = try session.row("""
+                    UPDATE ledger_head SET changes = changes + 1 WHERE id = 1
+                    RETURNING log_size, pg_notify('\(PostgresChangeFeed.channel)', '')::text AS notified
+                    """) else {
                     throw .storage("the ledger head row is missing")
                 }
                 let appender = transparencyLog
@@ -52,6 +64,7 @@ package final class PostgresLedger: Sendable {
                 return (result, appender)
             }
             if let appender { frontier.withLock { $0 = appender.frontier } }
+            changes.committed()
             return result
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ShiplogCore
+import ShiplogPostgres
 import ShiplogStore
 import ShiplogTestSupport
 import Testing
@@ -70,7 +71,7 @@ struct MigrationTests {
 @Suite("every table is accounted for in the log's documentation")
 struct TableListTests {
     /// docs/transparency-log.md says, for each table, whether it is a logged fact, derived, or outside the log.
-    @Test("the schema's tables are exactly the tables docs/transparency-log.md lists")
+    @Test("the schemas' tables (SQLite's and PostgreSQL's) are exactly the tables docs/transparency-log.md lists")
     func documented() throws {
         let ledger = try DatabaseQueue()
         try ledger.write { db in
@@ -78,6 +79,11 @@ struct TableListTests {
         }
         var tables = try ledger.read { db in try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")) }
         tables.insert("schema_migration")  // the migrator's own table
+        // And PostgreSQL's schema, which has the same tables and its head row.
+        let url = try TestPostgres.freshDatabase()
+        _ = try PostgresLedger(address: PostgresAddress(url), poolSize: 1)
+        tables.formUnion(try TestPostgres.psql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")
+            .split(separator: "\n").map(String.init))
         let text = try String(contentsOf: Fixtures.packageRoot.appending(path: "docs/transparency-log.md"), encoding: .utf8)
         let section = try #require(text.components(separatedBy: "## Tables and the log").dropFirst().first?.components(separatedBy: "\n## ").first)
         var listed = Set<String>()
