@@ -14,7 +14,7 @@ extension PostgresLedger: AttestationStore {
                           .bytes(attestation.statement), .bytes(attestation.envelope), .text(attestation.signerKeyID), .text(attestation.source),
                           .text(attestation.fingerprint), .text(time.description)]) else { continue }
                 added += 1
-                log?.append(.attestation(id: try inserted.integer("id"), attestation, at: time), at: time)
+                try log?.append(.attestation(id: try inserted.integer("id"), attestation, at: time), at: time)
             }
             return added
         }

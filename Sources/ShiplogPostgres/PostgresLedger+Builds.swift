@@ -2,45 +2,130 @@ import Foundation
 import ShiplogCore
 
 extension PostgresLedger: BuildStore {
+    /// A batch (the server's group commit) is a handful of statements, not a few per build: the builds already there and
+    /// the tags they name are read at once, new ids taken from the sequence, and the tag moves worked out here in order,
+    /// as one build at a time would make them; then the builds, the tag moves and the log go out with COMMIT.
     package func record(_ builds: [NewBuild], at time: Timestamp) throws(LedgerError) -> [RecordedBuild] {
+        guard !builds.isEmpty else { return [] }
         let now = time.description
         return try write { session, log throws(LedgerError) in
-            var recorded: [RecordedBuild] = []
-            recorded.reserveCapacity(builds.count)
-            for build in builds {
-                let builtAt = build.builtAt?.description ?? now
-                let repository = build.repository.name
-                let digest = build.digest.description
-                let runID = build.runID ?? ""
-                let inserted = try session.row("""
-                    INSERT INTO build (service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url,
-                                       builder, built_at, labels, recorded_at, moved_tag, committed_at, written_by)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                            -- as the tag pointer below will find it: new, or naming another digest
-                            coalesce((SELECT CASE WHEN t.digest IS DISTINCT FROM $4 THEN 1 ELSE 0 END FROM tag t
-                                      WHERE t.repository = $2 AND t.tag = $3), 1), $14, $15)
-                    ON CONFLICT (repository, digest, tag, run_id) DO NOTHING
-                    RETURNING id
-                    """, [.text(build.service), .text(repository), .text(build.tag), .text(digest), .text(build.commit), .text(build.ref),
-                          .text(runID), .int(build.runAttempt), .text(build.runURL), .text(build.builder), .text(builtAt),
-                          .text(CanonicalJSON.object(build.labels)), .text(now), .text(build.committedAt?.description),
-                          .text(build.writtenBy?.canonicalJSON)])
-                if let inserted {
-                    let id = try inserted.integer("id")
-                    recorded.append((id: id, isNew: true))
-                    // Only a new build moves its tag: re-ingesting an old report must not move it back.
-                    let moved = try PostgresTagHistory.point(session, repository: repository, tag: build.tag, at: digest, time: now)
-                    log?.append(.build(id: id, build, builtAt: builtAt, recordedAt: now, movedTag: moved), at: time)
-                } else {
-                    guard let existing = try session.row("SELECT id FROM build WHERE repository = $1 AND digest = $2 AND tag = $3 AND run_id = $4",
-                                                         [.text(repository), .text(digest), .text(build.tag), .text(runID)]) else {
-                        throw .storage("build conflicted but was not found")
-                    }
-                    recorded.append((id: try existing.integer("id"), isNew: false))
-                }
+            let keys = builds.map { BuildKey(repository: $0.repository.name, digest: $0.digest.description, tag: $0.tag, runID: $0.runID ?? "") }
+            let answers = try session.pipeline([
+                ("""
+                 SELECT b.id, b.repository, b.digest, b.tag, b.run_id FROM build b
+                 JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k (repository, digest, tag, run_id)
+                   ON b.repository = k.repository AND b.digest = k.digest AND b.tag = k.tag AND b.run_id = k.run_id
+                 """, [.texts(keys.map(\.repository)), .texts(keys.map(\.digest)), .texts(keys.map(\.tag)), .texts(keys.map(\.runID))]),
+                ("""
+                 SELECT t.repository, t.tag, t.digest FROM tag t
+                 JOIN unnest($1::text[], $2::text[]) AS k (repository, tag) ON t.repository = k.repository AND t.tag = k.tag
+                 """, [.texts(keys.map(\.repository)), .texts(keys.map(\.tag))]),
+                ("SELECT nextval(pg_get_serial_sequence('build', 'id')) AS id FROM generate_series(1, $1)", [.int(builds.count)]),
+            ])
+            var known: [BuildKey: Int64] = [:]
+            for row in answers[0] {
+                known[BuildKey(repository: try row.text("repository"), digest: try row.text("digest"), tag: try row.text("tag"),
+                               runID: try row.text("run_id"))] = try row.integer("id")
             }
+            var tags: [TagName: String] = [:]
+            for row in answers[1] { tags[TagName(repository: try row.text("repository"), tag: try row.text("tag"))] = try row.text("digest") }
+            var ids = try answers[2].map { row throws(LedgerError) in try row.integer("id") }.sorted().makeIterator()
+
+            var recorded: [RecordedBuild] = []
+            var rows: [String] = []
+            var moves = TagMoves()
+            for (build, key) in zip(builds, keys) {
+                if let id = known[key] {
+                    recorded.append((id: id, isNew: false))
+                    continue
+                }
+                guard let id = ids.next() else { throw .storage("the build sequence gave too few ids") }
+                known[key] = id
+                let name = TagName(repository: key.repository, tag: key.tag)
+                // Only a new build moves its tag, and only when the tag names another digest (or none) at that point.
+                let moved = tags[name] != key.digest
+                if moved {
+                    moves.add(name, digest: key.digest, isNew: tags[name] == nil)
+                    tags[name] = key.digest
+                }
+                let builtAt = build.builtAt?.description ?? now
+                rows.append(Self.json([.integer(id), .text(build.service), .text(key.repository), .text(key.tag), .text(key.digest),
+                                       .text(build.commit), .text(build.ref), .text(key.runID), .int(build.runAttempt), .text(build.runURL),
+                                       .text(build.builder), .text(builtAt), .text(CanonicalJSON.object(build.labels)), .text(now),
+                                       .integer(moved ? 1 : 0), .text(build.committedAt?.description), .text(build.writtenBy?.canonicalJSON)]))
+                recorded.append((id: id, isNew: true))
+                try log?.append(.build(id: id, build, builtAt: builtAt, recordedAt: now, movedTag: moved), at: time)
+            }
+            guard !rows.isEmpty else { return recorded }
+            var statements: [(sql: String, values: [SQLValue])] = [("""
+                INSERT INTO build (id, service, repository, tag, digest, commit_sha, ref, run_id, run_attempt, run_url,
+                                   builder, built_at, labels, recorded_at, moved_tag, committed_at, written_by)
+                SELECT (r->>0)::bigint, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6, r->>7, (r->>8)::bigint, r->>9, r->>10, r->>11, r->>12, r->>13,
+                       (r->>14)::int, r->>15, r->>16
+                FROM jsonb_array_elements($1::jsonb) AS r ORDER BY (r->>0)::bigint
+                """, [.text("[" + rows.joined(separator: ",") + "]")])]
+            statements += moves.statements(time: now)
+            _ = try session.pipeline(statements)
             return recorded
         }
+    }
+
+    struct BuildKey: Hashable {
+        var repository: String
+        var digest: String
+        var tag: String
+        var runID: String
+    }
+
+    struct TagName: Hashable {
+        var repository: String
+        var tag: String
+    }
+
+    /// The tag moves of a batch, in rounds: a tag's first move is an insert (a new tag) or an update; a later move of
+    /// the same tag waits for the next round, so each update closes the interval the one before opened (the trigger
+    /// writes it to tag_history), as moving one build at a time would.
+    struct TagMoves {
+        private var rounds: [(inserts: [String], updates: [String])] = []
+        private var moved: [TagName: Int] = [:]
+
+        mutating func add(_ name: TagName, digest: String, isNew: Bool) {
+            let round = moved[name, default: -1] + 1
+            moved[name] = round
+            while rounds.count <= round { rounds.append(([], [])) }
+            let row = PostgresLedger.json([.text(name.repository), .text(name.tag), .text(digest)])
+            if isNew && round == 0 { rounds[round].inserts.append(row) } else { rounds[round].updates.append(row) }
+        }
+
+        func statements(time: String) -> [(sql: String, values: [SQLValue])] {
+            rounds.flatMap { round -> [(sql: String, values: [SQLValue])] in
+                var statements: [(sql: String, values: [SQLValue])] = []
+                if !round.inserts.isEmpty {
+                    statements.append(("""
+                        INSERT INTO tag (repository, tag, digest, since)
+                        SELECT r->>0, r->>1, r->>2, $2 FROM jsonb_array_elements($1::jsonb) AS r
+                        """, [.text("[" + round.inserts.joined(separator: ",") + "]"), .text(time)]))
+                }
+                if !round.updates.isEmpty {
+                    statements.append(("""
+                        UPDATE tag SET digest = r->>2, since = greatest($2, tag.since) FROM jsonb_array_elements($1::jsonb) AS r
+                        WHERE tag.repository = r->>0 AND tag.tag = r->>1
+                        """, [.text("[" + round.updates.joined(separator: ",") + "]"), .text(time)]))
+                }
+                return statements
+            }
+        }
+    }
+
+    /// A JSON array of values, for `jsonb_array_elements` (nulls included, which PostgresNIO's arrays cannot carry).
+    static func json(_ values: [SQLValue]) -> String {
+        "[" + values.map { value -> String in
+            switch value {
+            case let .text(text): text.map { CanonicalJSON.string($0) } ?? "null"
+            case let .integer(number): number.map(String.init) ?? "null"
+            default: "null"
+            }
+        }.joined(separator: ",") + "]"
     }
 
     package func build(id: Int64) throws(LedgerError) -> Build {

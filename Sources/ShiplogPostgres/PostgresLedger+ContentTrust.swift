@@ -9,7 +9,7 @@ extension PostgresLedger: TrustStore {
             }
             try session.execute("INSERT INTO key (key_id, name, algorithm, public_key_pem, added_at) VALUES ($1, $2, $3, $4, $5)",
                                 [.text(key.keyID), .text(key.name), .text(key.algorithm), .text(key.publicKeyPEM), .text(key.addedAt.description)])
-            log?.append(.keyAdded(key), at: key.addedAt)
+            try log?.append(.keyAdded(key), at: key.addedAt)
             // Signatures recorded before their key was trusted count from now on.
             for signature in try session.rows("SELECT * FROM signature ORDER BY id").map(Self.storedSignature(from:)) where verifies(signature) {
                 try session.execute("""
@@ -29,7 +29,7 @@ extension PostgresLedger: TrustStore {
             guard let key = try Self.key(id: id, session) else { throw .notFound("no key \(id) in the trust store") }
             if key.isRevoked { return key }
             try session.execute("UPDATE key SET revoked_at = $1, revoked_reason = $2 WHERE key_id = $3", [.text(time.description), .text(reason), .text(id)])
-            log?.append(.keyRevoked(keyID: id, at: time, reason: reason), at: time)
+            try log?.append(.keyRevoked(keyID: id, at: time, reason: reason), at: time)
             guard let revoked = try Self.key(id: id, session) else { throw .notFound("no key \(id) in the trust store") }
             return revoked
         }
@@ -45,7 +45,7 @@ extension PostgresLedger: TrustStore {
                     VALUES ($1, $2, $3, $4, $5, $6, $7)
                     ON CONFLICT (repository, digest, signature) DO NOTHING RETURNING id
                     """, image + [.bytes(signature.payload), .text(signature.signerKeyID), .text(signature.source), .text(time.description)])
-                if let inserted { log?.append(.signature(id: try inserted.integer("id"), signature, at: time), at: time) }
+                if let inserted { try log?.append(.signature(id: try inserted.integer("id"), signature, at: time), at: time) }
                 guard let row = try session.row("SELECT * FROM signature WHERE repository = $1 AND digest = $2 AND signature = $3", image) else {
                     throw .storage("signature was not recorded")
                 }

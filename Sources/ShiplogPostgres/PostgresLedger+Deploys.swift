@@ -14,7 +14,7 @@ extension PostgresLedger: DeployStore {
             try session.execute("INSERT INTO environment (name, slots, active_slot, require_signature, created_at) VALUES ($1, $2, $3, $4, $5)",
                                 [.text(environment.name), .text("[" + environment.slots.map { CanonicalJSON.string($0) }.joined(separator: ",") + "]"),
                                  .text(environment.activeSlot ?? ""), .integer(environment.requireSignature ? 1 : 0), .text(environment.createdAt.description)])
-            log?.append(.environment(environment), at: environment.createdAt)
+            try log?.append(.environment(environment), at: environment.createdAt)
             return environment
         }
     }
@@ -39,7 +39,7 @@ extension PostgresLedger: DeployStore {
             try session.execute("INSERT INTO traffic_switch (environment, from_slot, to_slot, actor, switched_at) VALUES ($1, $2, $3, $4, $5)",
                                 [.text(environment), .text(from), .text(slot), .text(actor), .text(time.description)])
             let change = TrafficSwitch(environment: environment, fromSlot: from, toSlot: slot, actor: actor, switchedAt: time)
-            log?.append(.trafficSwitch(change), at: time)
+            try log?.append(.trafficSwitch(change), at: time)
             return change
         }
     }
@@ -64,7 +64,7 @@ extension PostgresLedger: DeployStore {
                 throw .storage("the deploy was not recorded")
             }
             let started = Deploy(id: try row.integer("id"), deploy, state: .inProgress, startedAt: time, finishedAt: nil, policy: policy)
-            log?.append(.deployStarted(started), at: time)
+            try log?.append(.deployStarted(started), at: time)
             return started
         }
     }
@@ -80,7 +80,7 @@ extension PostgresLedger: DeployStore {
                 """, [.text(deploy.environment), .text(deploy.slot ?? ""), .text(deploy.service), .text(deploy.repository.name), .text(deploy.tag),
                       .text(deploy.digest.description), .text(reason), .text(detail), .text(deploy.actor), .text(time.description),
                       .integer(policy?.version), .text(policy.map { PolicyViolation.json($0.violations) })])
-            log?.append(.deployRefused(deploy, verification, policy: policy, at: time), at: time)
+            try log?.append(.deployRefused(deploy, verification, policy: policy, at: time), at: time)
         }
     }
 
@@ -100,7 +100,7 @@ extension PostgresLedger: DeployStore {
                 throw .invalidInput(InvalidInput(field: "deploy", value: String(deployID), reason: "already finished as \(current.state.rawValue)"))
             }
             try session.execute("UPDATE deploy SET state = $1, finished_at = $2 WHERE id = $3", [.text(state.rawValue), .text(time.description), .integer(deployID)])
-            log?.append(.deployFinished(id: deployID, state: state, at: time), at: time)
+            try log?.append(.deployFinished(id: deployID, state: state, at: time), at: time)
             var finished = current
             finished.state = state
             finished.finishedAt = time
@@ -115,7 +115,7 @@ extension PostgresLedger: DeployStore {
             }
             try session.execute("INSERT INTO deploy_check (deploy_id, name, status, detail, checked_at) VALUES ($1, $2, $3, $4, $5)",
                                 [.integer(check.deployID), .text(check.name), .text(check.status.rawValue), .text(check.detail), .text(check.checkedAt.description)])
-            log?.append(.deployCheck(check), at: check.checkedAt)
+            try log?.append(.deployCheck(check), at: check.checkedAt)
             return check
         }
     }
@@ -142,7 +142,7 @@ extension PostgresLedger: DeployStore {
         try write { session, log throws(LedgerError) in
             if try session.execute("INSERT INTO bad_image (repository, digest, reason, marked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                                    [.text(repository.name), .text(digest.description), .text(reason), .text(time.description)]) == 1 {
-                log?.append(.imageMarkedBad(repository: repository.name, digest: digest.description, reason: reason, at: time), at: time)
+                try log?.append(.imageMarkedBad(repository: repository.name, digest: digest.description, reason: reason, at: time), at: time)
             }
         }
     }

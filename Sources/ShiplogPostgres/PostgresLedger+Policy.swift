@@ -12,7 +12,7 @@ extension PostgresLedger: PolicyStore {
             try session.execute("INSERT INTO policy (environment, version, document, actor, set_at) VALUES ($1, $2, $3, $4, $5)",
                                 [.text(environment), .integer(version), .text(document), .text(actor), .text(time.description)])
             let policy = PolicyVersion(environment: environment, version: version, policy: try Self.document(document), actor: actor, setAt: time)
-            log?.append(.policySet(policy, document: document), at: time)
+            try log?.append(.policySet(policy, document: document), at: time)
             return policy
         }
     }

@@ -54,10 +54,10 @@ extension PostgresLedger: RetentionStore {
                 guard let inserted = try session.row("INSERT INTO manifest_deletion (repository, digest, reason, deleted_at) VALUES ($1, $2, $3, $4) RETURNING id",
                                                      [.text(deletion.repository.name), .text(deletion.digest.description), .text(deletion.reason), .text(now)])
                 else { throw .storage("the deletion was not recorded") }
-                log?.append(.manifestDeleted(id: try inserted.integer("id"), deletion, at: time), at: time)
+                try log?.append(.manifestDeleted(id: try inserted.integer("id"), deletion, at: time), at: time)
                 for removed in try PostgresTagHistory.remove(session, repository: deletion.repository.name, tag: nil,
                                                              digest: deletion.digest.description, time: now) {
-                    log?.append(.tagRemoved(repository: deletion.repository.name, tag: removed.tag, digest: removed.digest, at: now), at: time)
+                    try log?.append(.tagRemoved(repository: deletion.repository.name, tag: removed.tag, digest: removed.digest, at: now), at: time)
                 }
             }
         }

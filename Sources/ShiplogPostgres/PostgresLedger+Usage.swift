@@ -35,11 +35,11 @@ extension PostgresLedger: UsageStore {
                     break
                 case .push:
                     if let tag = event.tag, let digest, try PostgresTagHistory.point(session, repository: repository, tag: tag, at: digest, time: now) {
-                        log?.append(.tag(repository: repository, tag: tag, digest: digest, since: now), at: time)
+                        try log?.append(.tag(repository: repository, tag: tag, digest: digest, since: now), at: time)
                     }
                 case .delete:
                     for removed in try PostgresTagHistory.remove(session, repository: repository, tag: event.tag, digest: digest, time: now) {
-                        log?.append(.tagRemoved(repository: repository, tag: removed.tag, digest: removed.digest, at: now), at: time)
+                        try log?.append(.tagRemoved(repository: repository, tag: removed.tag, digest: removed.digest, at: now), at: time)
                     }
                 }
             }

@@ -42,30 +42,33 @@ package final class PostgresLedger: Sendable {
     // MARK: - Transactions
 
     /// A write: one transaction that holds the ledger head's lock from its first statement, with the log's appender.
+    /// BEGIN and the head's lock go out with the body's first statement, and the log's rows, the head's new size and
+    /// COMMIT go out together: a write costs two round trips plus what its body asks and waits for.
     @discardableResult
     func write<T>(_ body: (PostgresSession, PostgresLogAppender?) throws(LedgerError) -> T) throws(LedgerError) -> T {
         try connections.withConnection { session throws(LedgerError) in
-            let (result, appender) = try session.transaction { () throws(LedgerError) in
-                // The head's lock first (every write takes it, so none waits on another in a different order), the counter
-                // moved, and every server told when this commits. The log's size comes from the locked row itself: after
-                // waiting for the lock, PostgreSQL returns the row as the previous writer committed it (a subquery here would
-                // read the snapshot from before the wait).
-                guard let head = try session.row("""
-                    UPDATE ledger_head SET changes = changes + 1 WHERE id = 1
-                    RETURNING log_size, pg_notify('\(PostgresChangeFeed.channel)', '')::text AS notified
-                    """) else {
-                    throw .storage("the ledger head row is missing")
-                }
-                let appender = transparencyLog
-                    ? try PostgresLogAppender(session, size: try head.integer("log_size"), cached: frontier.withLock { $0 })
-                    : nil
-                let result = try body(session, appender)
-                try appender?.finish()
-                return (result, appender)
+            _ = session.enqueue("BEGIN")
+            // The head's lock first (every write takes it, so none waits on another in a different order), the counter
+            // moved, and every server told when this commits. The log's size comes from the locked row itself: after
+            // waiting for the lock, PostgreSQL returns the row as the previous writer committed it (a subquery here would
+            // read the snapshot from before the wait).
+            let head = session.enqueue("""
+                UPDATE ledger_head SET changes = changes + 1 WHERE id = 1
+                RETURNING log_size, pg_notify('\(PostgresChangeFeed.channel)', '')::text AS notified
+                """)
+            let log = transparencyLog ? PostgresLogAppender(session, head: head, cached: frontier.withLock { $0 }) : nil
+            do throws(LedgerError) {
+                let result = try body(session, log)
+                var closing = log?.closingStatements() ?? []
+                closing.append(("COMMIT", []))
+                _ = try session.pipeline(closing)
+                if let frontier = log?.committedFrontier { self.frontier.withLock { $0 = frontier } }
+                changes.committed()
+                return result
+            } catch {
+                if !session.discardUnsent(), !session.broken { _ = try? session.execute("ROLLBACK") }
+                throw error
             }
-            if let appender { frontier.withLock { $0 = appender.frontier } }
-            changes.committed()
-            return result
         }
     }
 

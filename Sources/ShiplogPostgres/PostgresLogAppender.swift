@@ -17,19 +17,33 @@ final class PostgresLogAppender {
 
     private let session: PostgresSession
     private let hasher = PrefixedHasher()
-    private(set) var frontier: PostgresLogFrontier
-    private let startSize: Int64
+    /// The queued statement whose answer is the head's row (locked), read at the first append.
+    private let head: Int
+    private let cached: PostgresLogFrontier?
+    private var state: (frontier: PostgresLogFrontier, startSize: Int64)?
     private var entries: (index: [Int64], kind: [String], data: [[UInt8]], hash: [[UInt8]], time: [String]) = ([], [], [], [], [])
     private var nodes: (level: [Int64], index: [Int64], hash: [[UInt8]]) = ([], [], [])
 
-    init(_ session: PostgresSession, size: Int64, cached: PostgresLogFrontier?) throws(LedgerError) {
+    init(_ session: PostgresSession, head: Int, cached: PostgresLogFrontier?) {
         self.session = session
-        startSize = size
-        if let cached, cached.size == size {
-            frontier = cached
-        } else {
-            frontier = try Self.load(session, size: size)
-        }
+        self.head = head
+        self.cached = cached
+    }
+
+    /// The frontier after this transaction's appends, to keep once it commits; nil when it appended nothing.
+    var committedFrontier: PostgresLogFrontier? {
+        guard let state, state.frontier.size > state.startSize else { return nil }
+        return state.frontier
+    }
+
+    /// The log's frontier under the head's lock: the cached one when the head's size says nobody appended since.
+    private func frontier() throws(LedgerError) -> PostgresLogFrontier {
+        if let state { return state.frontier }
+        guard let row = try session.queuedAnswer(head).first else { throw .storage("the ledger head row is missing") }
+        let size = try row.integer("log_size")
+        let frontier = if let cached, cached.size == size { cached } else { try Self.load(session, size: size) }
+        state = (frontier, size)
+        return frontier
     }
 
     /// The subtrees of the size's binary decomposition: stored ones in one query, small ones from their leaves.
@@ -67,7 +81,9 @@ final class PostgresLogAppender {
 
     /// Appends one event at `time`; returns its leaf index.
     @discardableResult
-    func append(_ event: LedgerEvent, at time: Timestamp) -> Int64 {
+    func append(_ event: LedgerEvent, at time: Timestamp) throws(LedgerError) -> Int64 {
+        var frontier = try frontier()
+        defer { state?.frontier = frontier }
         let data = event.canonicalJSON
         let leafHash = MerkleTree.leafHash(data, hasher: hasher)
         let index = frontier.size
@@ -95,17 +111,18 @@ final class PostgresLogAppender {
         return index
     }
 
-    /// Writes the appended rows and the head's new size, still inside the transaction.
-    func finish() throws(LedgerError) {
-        guard frontier.size > startSize else { return }
-        try session.execute("""
+    /// The statements that write the appended rows and the head's new size, to go out with COMMIT.
+    func closingStatements() -> [(sql: String, values: [SQLValue])] {
+        guard let frontier = committedFrontier else { return [] }
+        var statements: [(sql: String, values: [SQLValue])] = [("""
             INSERT INTO log_entry (leaf_index, kind, data, leaf_hash, appended_at)
             SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[], $5::text[])
-            """, [.integers(entries.index), .texts(entries.kind), .byteStrings(entries.data), .byteStrings(entries.hash), .texts(entries.time)])
+            """, [.integers(entries.index), .texts(entries.kind), .byteStrings(entries.data), .byteStrings(entries.hash), .texts(entries.time)])]
         if !nodes.level.isEmpty {
-            try session.execute("INSERT INTO log_node (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])",
-                                [.integers(nodes.level), .integers(nodes.index), .byteStrings(nodes.hash)])
+            statements.append(("INSERT INTO log_node (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])",
+                               [.integers(nodes.level), .integers(nodes.index), .byteStrings(nodes.hash)]))
         }
-        try session.execute("UPDATE ledger_head SET log_size = $1 WHERE id = 1", [.integer(frontier.size)])
+        statements.append(("UPDATE ledger_head SET log_size = $1 WHERE id = 1", [.integer(frontier.size)]))
+        return statements
     }
 }

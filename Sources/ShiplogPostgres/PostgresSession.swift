@@ -53,6 +53,73 @@ package final class PostgresSession {
         try run(sql, values).metadata.rows ?? 0
     }
 
+    /// Sends every statement at once and then waits for their answers, in order: PostgreSQL runs them one after another
+    /// as if each had waited for the one before, but the batch costs one round trip instead of one per statement.
+    /// A statement that fails fails the ones after it (the transaction is aborted); its error is the one thrown.
+    package func pipeline(_ statements: [(sql: String, values: [SQLValue])]) throws(LedgerError) -> [[SQLRow]] {
+        try collect(send(statements)).map { $0.rows.map { SQLRow($0.makeRandomAccess()) } }
+    }
+
+    /// Queues a statement to go out with the next one sent (its answer is kept: `queuedAnswer(_:)`), so that a
+    /// transaction's opening statements share a round trip with its first real work.
+    package func enqueue(_ sql: String, _ values: [SQLValue] = []) -> Int {
+        queued.append((sql, values))
+        return queuedAnswers.count + queued.count - 1
+    }
+
+    /// The answer of a queued statement, sending the queue now when it has not gone out yet.
+    package func queuedAnswer(_ index: Int) throws(LedgerError) -> [SQLRow] {
+        if index >= queuedAnswers.count { _ = try collect(send([])) }
+        return queuedAnswers[index]
+    }
+
+    /// Drops the queued statements when none has gone out (the work failed before it asked the database anything); true
+    /// then, and nothing of it needs rolling back.
+    package func discardUnsent() -> Bool {
+        guard !queued.isEmpty else { return false }
+        queued = []
+        return true
+    }
+
+    private var queued: [(sql: String, values: [SQLValue])] = []
+    private var queuedAnswers: [[SQLRow]] = []
+    private var inFlightQueued = 0
+
+    /// Sends the queued statements, then these; answers the futures of these (the queued ones are collected with them).
+    private func send(_ statements: [(sql: String, values: [SQLValue])]) -> [EventLoopFuture<PostgresQueryResult>] {
+        let all = queued + statements
+        inFlightQueued = queued.count
+        queued = []
+        return all.map { statement in
+            connection.query(PostgresQuery(unsafeSQL: statement.sql, binds: Self.binds(statement.values)), logger: logger)
+        }
+    }
+
+    private func collect(_ futures: [EventLoopFuture<PostgresQueryResult>]) throws(LedgerError) -> [PostgresQueryResult] {
+        var answers: [PostgresQueryResult] = []
+        answers.reserveCapacity(futures.count)
+        var failure: LedgerError?
+        for (position, future) in futures.enumerated() {
+            do {
+                let result = try future.wait()
+                completedStatements += 1
+                if position < inFlightQueued {
+                    queuedAnswers.append(result.rows.map { SQLRow($0.makeRandomAccess()) })
+                } else {
+                    answers.append(result)
+                }
+            } catch let error as PSQLError where error.code == .server {
+                if failure == nil { failure = .storage(Self.describe(error)) }
+            } catch {
+                broken = true
+                if failure == nil { failure = .unreachable("the ledger's database: \(Self.describe(error))") }
+            }
+        }
+        inFlightQueued = 0
+        if let failure { throw failure }
+        return answers
+    }
+
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     package func transaction<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
         try execute("BEGIN")
@@ -67,7 +134,7 @@ package final class PostgresSession {
         return result
     }
 
-    private func run(_ sql: String, _ values: [SQLValue]) throws(LedgerError) -> PostgresQueryResult {
+    private static func binds(_ values: [SQLValue]) -> PostgresBindings {
         var binds = PostgresBindings(capacity: values.count)
         for value in values {
             switch value {
@@ -79,8 +146,16 @@ package final class PostgresSession {
             case let .byteStrings(strings): binds.append(strings.map { ByteBuffer(bytes: $0) })
             }
         }
+        return binds
+    }
+
+    private func run(_ sql: String, _ values: [SQLValue]) throws(LedgerError) -> PostgresQueryResult {
+        if !queued.isEmpty {
+            guard let result = try collect(send([(sql, values)])).first else { throw .storage("no answer to a statement") }
+            return result
+        }
         do {
-            let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+            let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.binds(values)), logger: logger).wait()
             completedStatements += 1
             return result
         } catch let error as PSQLError where error.code == .server {

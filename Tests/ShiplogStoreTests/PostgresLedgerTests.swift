@@ -79,6 +79,12 @@ struct PostgresLedgerTests {
         try MerkleTree.verifyInclusion(index: 21, size: 40, leafHash: proof.leafHash, proof: proof.proof, root: try postgres.logRoot(size: 40))
         #expect(try postgres.storedSubtrees().map { "\($0.level)/\($0.index)" } == sqlite.storedSubtrees().map { "\($0.level)/\($0.index)" })
         #expect(try postgres.buildEvents(afterID: 0, limit: 100).map(\.event) == sqlite.buildEvents(afterID: 0, limit: 100).map(\.event))
+        // A tag two builds of one batch name moves twice, closing an interval each time, on both.
+        func text(_ intervals: [ClosedTagInterval]) -> [String] { intervals.map { "\($0.repository) \($0.tag) \($0.digest) \($0.validFrom) \($0.validTo)" } }
+        #expect(try text(postgres.closedTagIntervals()) == text(sqlite.closedTagIntervals()))
+        #expect(try postgres.closedTagIntervals().count > 8)
+        func text(_ pointers: [TagPointer]) -> [String] { pointers.map { "\($0.repository) \($0.tag) \($0.digest) \($0.since)" }.sorted() }
+        #expect(try text(postgres.currentTags()) == text(sqlite.currentTags()))
     }
 
     @Test("writers on several ledgers of one database make one linear log, nothing lost")
