@@ -137,6 +137,25 @@ struct MultiServerEndToEndTests {
         #expect(b.stop().status == 0)
     }
 
+    @Test("serve on PostgreSQL without SHIPLOG_LOG_KEY refuses to start; a malformed URL or pool size is refused naming it")
+    func refusals() throws {
+        let database = try TestPostgres.freshDatabase()
+        let serve = try ShiplogBinary(database: database).run(["serve", "--port", "0"])
+        #expect(serve.status == 65)
+        #expect(serve.stderr.contains("SHIPLOG_LOG_KEY"), "\(serve.stderr)")
+        let shiplog = ShiplogBinary(database: database)
+        for (arguments, needle) in [(["builds", "--db", "postgres://nouser.example/db"], "no user"),
+                                    (["builds", "--db", "postgres://u:pw@h:99999/db"], "port"),
+                                    (["builds", "--db", "postgres://u:pw@h/db?sslmode=maybe"], "sslmode"),
+                                    (["builds", "--db-pool", "0"], "--db-pool")] {
+            let result = try shiplog.run(arguments)
+            #expect(result.status == 65, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(needle), "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("pw@"), "the password is shown: \(result.stderr)")
+        }
+        #expect(try shiplog.run(["builds", "--db-pool", "2"]).status == 0)
+    }
+
     @Test("PostgreSQL restarted mid-run: requests during it are 503 problems naming nothing inside, /readyz says so, the servers recover")
     func databaseRestart() throws {
         // A cluster of its own: restarting the shared one would fail the other suites' requests.
