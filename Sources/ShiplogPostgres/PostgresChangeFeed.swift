@@ -21,7 +21,15 @@ final class PostgresChangeFeed: Sendable {
         var dialing = false
         var lastDial: Date = .distantPast
         var seen: Int64 = 0
+        /// When the listening connection last answered, and when the ping now waiting for its answer went out.
+        var lastAlive: Date = .distantPast
+        var pingSent: Date?
     }
+
+    /// A listening connection is pinged when it has been quiet this long, and given up when a ping waits this long:
+    /// a connection that died without closing (a network cut) would otherwise look like a ledger nobody writes to.
+    static let pingAfter: TimeInterval = 2
+    static let pingTimeout: TimeInterval = 2
 
     private let state = Mutex(State())
     private let connect: @Sendable () -> EventLoopFuture<PostgresConnection>
@@ -34,9 +42,30 @@ final class PostgresChangeFeed: Sendable {
 
     /// The current counter: from notifications while listening (even numbers), else `fallback` (odd numbers).
     func counter(fallback: () throws(LedgerError) -> Int64) throws(LedgerError) -> Int64 {
+        let now = Date()
+        var ping: PostgresConnection?
+        var dead: PostgresConnection?
         let (listening, seen) = state.withLock { state -> (Bool, Int64) in
             if state.listening, state.connection?.isClosed != false { state.listening = false }
+            if state.listening, let sent = state.pingSent, now.timeIntervalSince(sent) > Self.pingTimeout {
+                state.listening = false
+                dead = state.connection
+                state.connection = nil
+            } else if state.listening, state.pingSent == nil, now.timeIntervalSince(state.lastAlive) > Self.pingAfter {
+                state.pingSent = now
+                ping = state.connection
+            }
             return (state.listening, state.seen)
+        }
+        if let dead { dead.close().whenComplete { _ in withExtendedLifetime(dead) {} } }
+        if let ping {
+            ping.query("SELECT 1", logger: logger).whenComplete { [weak self] result in
+                self?.state.withLock { state in
+                    guard state.connection === ping else { return }
+                    state.pingSent = nil
+                    if case .success = result { state.lastAlive = Date() }
+                }
+            }
         }
         if listening { return seen * 2 }
         dial()
@@ -78,6 +107,8 @@ final class PostgresChangeFeed: Sendable {
                 // Whatever changed while nobody listened is unknown: move past every answer kept so far.
                 state.seen += 1
                 state.listening = true
+                state.lastAlive = Date()
+                state.pingSent = nil
                 return previous
             }
             previous?.close().whenComplete { _ in withExtendedLifetime(previous) {} }

@@ -72,16 +72,16 @@ package final class PostgresLedger: Sendable {
         }
     }
 
-    /// A read in one snapshot (several statements see the same committed state).
+    /// A read in one snapshot (several statements see the same committed state); BEGIN goes out with the first of them.
     func read<T>(_ body: (PostgresSession) throws(LedgerError) -> T) throws(LedgerError) -> T {
         try connections.withConnection { session throws(LedgerError) in
-            try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            _ = session.enqueue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             do throws(LedgerError) {
                 let result = try body(session)
                 try session.execute("COMMIT")
                 return result
             } catch {
-                _ = try? session.execute("ROLLBACK")
+                if !session.discardUnsent(), !session.broken { _ = try? session.execute("ROLLBACK") }
                 throw error
             }
         }

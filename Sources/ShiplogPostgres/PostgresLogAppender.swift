@@ -1,11 +1,8 @@
 import ShiplogCore
 import ShiplogCrypto
 
-/// The right edge of the log's tree at a size: per level, the complete subtree still waiting for a right sibling.
-struct PostgresLogFrontier: Sendable {
-    var size: Int64 = 0
-    var pending: [MerkleTree.Hash?] = Array(repeating: nil, count: 64)
-}
+/// The right edge of the log's tree (the frontier both stores append through).
+typealias PostgresLogFrontier = MerkleFrontier
 
 /// Appends leaves to the transparency log inside a write transaction that holds the ledger head's lock.
 ///
@@ -92,22 +89,12 @@ final class PostgresLogAppender {
         entries.data.append(data)
         entries.hash.append(leafHash)
         entries.time.append(time.description)
-        var hash = leafHash
-        var level = 0
-        var position = index
-        while position & 1 == 1, let left = frontier.pending[level] {
-            frontier.pending[level] = nil
-            hash = MerkleTree.nodeHash(left, hash, hasher: hasher)
-            level += 1
-            position >>= 1
-            if level >= Self.lowestStoredLevel {
-                nodes.level.append(Int64(level))
-                nodes.index.append(position)
-                nodes.hash.append(hash)
-            }
+        frontier.append(leafHash, hasher: hasher) { level, position, hash in
+            guard level >= Self.lowestStoredLevel else { return }
+            nodes.level.append(Int64(level))
+            nodes.index.append(position)
+            nodes.hash.append(hash)
         }
-        frontier.pending[level] = hash
-        frontier.size += 1
         return index
     }
 

@@ -3,12 +3,8 @@ import GRDB
 import ShiplogCore
 import ShiplogCrypto
 
-/// The right edge of the log's tree: per level, the complete subtree still waiting for a right sibling.
-/// With the size, it is all an append needs.
-struct LogFrontier: Sendable {
-    var size: Int64 = 0
-    var pending: [MerkleTree.Hash?] = Array(repeating: nil, count: 64)
-}
+/// The right edge of the log's tree (the frontier both stores append through).
+typealias LogFrontier = MerkleFrontier
 
 /// Appends leaves to the transparency log inside the caller's transaction.
 ///
@@ -136,23 +132,13 @@ final class LogAppender: @unchecked Sendable {
         insertEntry.bind(4, bytes: leafHash)
         insertEntry.bind(5, time)
         try insertEntry.execute()
-        var hash = leafHash
-        var level = 0
-        var position = index
-        while position & 1 == 1, let left = frontier.pending[level] {
-            frontier.pending[level] = nil
-            hash = MerkleTree.nodeHash(left, hash, hasher: hasher)
-            level += 1
-            position >>= 1
-            if level >= Self.lowestStoredLevel {
-                insertNode.bind(1, level)
-                insertNode.bind(2, Int(position))
-                insertNode.bind(3, bytes: hash)
-                try insertNode.execute()
-            }
+        try frontier.append(leafHash, hasher: hasher) { level, position, hash in
+            guard level >= Self.lowestStoredLevel else { return }
+            insertNode.bind(1, level)
+            insertNode.bind(2, Int(position))
+            insertNode.bind(3, bytes: hash)
+            try insertNode.execute()
         }
-        frontier.pending[level] = hash
-        frontier.size += 1
         return index
     }
 }

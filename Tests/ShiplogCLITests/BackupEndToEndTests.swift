@@ -32,8 +32,9 @@ struct BackupEndToEndTests {
         let copy = directory.path("copy.sqlite")
         let backup = try #require(try shiplog.json(["backup", copy]) as? [String: Any])
         #expect(try await writers.value == 0)
+        // At least what was there before the writers began (the push report's two builds), at most all of it.
         let copied = try #require(backup["log_size"] as? Int)
-        #expect(copied >= 3)
+        #expect(copied >= 2 && copied <= 2 + 4 * 15)
         // Another backup to the same name is refused; the copy stays as it was.
         #expect(try shiplog.run(["backup", copy]).status == 65)
 

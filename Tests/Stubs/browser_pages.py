@@ -13,6 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 url, token, shots, failing, cost_query = sys.argv[1:6]
 os.makedirs(shots, exist_ok=True)
@@ -40,12 +41,23 @@ def settle(name):
             problems.append(f"{name}: console {entry['level']}: {entry['message']}")
 
 
+def click(element):
+    """Clicks a link or a form's button and waits for the page it leads to: click() returns before a form's POST and its
+    redirect have loaded, so reading the URL at once can still see the page before (seen on a loaded CI machine)."""
+    before = driver.current_url
+    element.click()
+    try:
+        WebDriverWait(driver, 30).until(lambda d: d.current_url != before and d.execute_script("return document.readyState") == "complete")
+    except Exception:
+        pass  # the checks after it say what is wrong
+
+
 try:
     driver.get(url + "/")
     check("/login" in driver.current_url, "the front page did not ask to sign in")
     settle("login")
     driver.find_element(By.NAME, "token").send_keys(token)
-    driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+    click(driver.find_element(By.CSS_SELECTOR, "form.login button"))
     check(driver.current_url.rstrip("/") == url, f"signing in did not lead back to the front page")
     settle("index")
     check("the rollback plan is not empty" in driver.page_source, "no banner for the environment that needs a rollback")
@@ -54,11 +66,11 @@ try:
     check(any("check failed" in reason for reason in reasons), f"the failing service's reason is not on the front page: {reasons}")
     check(len(row.find_elements(By.CSS_SELECTOR, ".slot.active")) == 0 and len(driver.find_elements(By.CSS_SELECTOR, "th .slot.active")) == 1,
           "the active slot is not marked once")
-    row.find_element(By.LINK_TEXT, failing).click()
+    click(row.find_element(By.LINK_TEXT, failing))
     check(driver.current_url.endswith(f"/services/{failing}"), "the service link did not open the service page")
     check("e2e: fail" in driver.find_element(By.CSS_SELECTOR, "ol.timeline").text, "the failed check is not in the timeline")
     settle("service")
-    driver.find_element(By.CSS_SELECTOR, "ol.timeline a.digest").click()
+    click(driver.find_element(By.CSS_SELECTOR, "ol.timeline a.digest"))
     settle("image")
     check("/images/sha256:" in driver.current_url, "the digest link did not open the image page")
     headings = [element.text for element in driver.find_elements(By.TAG_NAME, "h2")]
@@ -69,7 +81,7 @@ try:
         settle(name)
     driver.get(url + "/cost?" + cost_query)
     check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar")) > 0, "the cost chart has no bars")
-    driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    click(driver.find_element(By.CSS_SELECTOR, "form.logout button"))
     check("/login" in driver.current_url, "signing out did not lead to the login page")
     driver.get(url + "/services/" + failing)
     check("/login" in driver.current_url, "after signing out a page still showed")
