@@ -82,7 +82,8 @@ package struct NewTrustRule: Sendable, Hashable {
         if let ref, !ref.hasPrefix("refs/") || ref.contains(" ") {
             throw InvalidInput(field: "ref", value: ref, reason: "expected a full ref such as refs/heads/main or refs/tags/v1")
         }
-        if let environment, environment.isEmpty || environment.utf8.count > 255 {
+        // A name: no control characters (PostgreSQL cannot store NUL, SQLite's C interface cuts a value at it).
+        if let environment, environment.isEmpty || environment.utf8.count > 255 || (try? InputLimits.check(environment, .name, atMost: 255)) == nil {
             throw InvalidInput(field: "environment", value: environment, reason: "expected a GitHub environment name")
         }
         if let workflow, !workflow.hasPrefix(".github/workflows/") || !(workflow.hasSuffix(".yml") || workflow.hasSuffix(".yaml")) {

@@ -91,6 +91,10 @@ struct IdentityTokenTests {
         #expect(throws: InvalidInput.self) { try NewTrustRule(repository: "the-shop/infra", ref: "main", scopes: [.read]) }
         #expect(throws: InvalidInput.self) { try NewTrustRule(repository: "the-shop/infra", workflow: "release.yml", scopes: [.read]) }
         #expect(throws: InvalidInput.self) { try NewTrustRule(repository: "the-shop", scopes: [.read]) }
+        // An environment is a name: a control character (NUL, which PostgreSQL cannot store) is refused.
+        #expect(throws: InvalidInput.self) { try NewTrustRule(repository: "the-shop/infra", environment: "pr\u{0}od", scopes: [.read]) }
+        #expect(throws: InvalidInput.self) { try NewTrustRule(repository: "the-shop/infra", environment: "prod\n", scopes: [.read]) }
+        #expect(throws: Never.self) { try NewTrustRule(repository: "the-shop/infra", environment: "prod eu", scopes: [.read]) }
     }
 
     @Test("a build written with a job's token takes its run from the claims; a body that disagrees names the claim")
